@@ -1,0 +1,23 @@
+package io.wsgrid.cli;
+
+import io.wsgrid.cluster.ClusterSettings;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Options every cluster member (node, edge) takes. */
+final class ClusterOptions {
+  @Option(names = "--cluster-name", defaultValue = "wsgrid",
+      description = "Cluster to join; members of other names never join (default: ${DEFAULT-VALUE}).")
+  String clusterName;
+
+  @Option(names = "--cluster-config", description = "Hazelcast YAML/XML config (default: conf/hazelcast.yaml, else the copy in the jar).")
+  String clusterConfig;
+
+  @Option(names = "--cluster-members", split = ",",
+      description = "TCP-IP members host[:port], comma-separated; replaces the config file's member list.")
+  List<String> clusterMembers;
+
+  ClusterSettings toSettings(String memberName) {
+    return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName);
+  }
+}

@@ -1,0 +1,28 @@
+package io.wsgrid.cli;
+
+import io.vertx.core.Future;
+import io.wsgrid.config.ConfigException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Waits for a process to start serving, turning a failure into one line for the user. */
+final class Startup {
+  static final long TIMEOUT_SECONDS = 120;
+
+  private Startup() {}
+
+  static <T> T await(Future<T> starting, String what) throws InterruptedException {
+    CompletableFuture<T> done = starting.toCompletionStage().toCompletableFuture();
+    try {
+      return done.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new ConfigException(what + " could not start: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
+    } catch (TimeoutException e) {
+      throw new ConfigException(what + " did not start within " + TIMEOUT_SECONDS
+          + " s: check that the cluster members in conf/hazelcast.yaml are reachable");
+    }
+  }
+}

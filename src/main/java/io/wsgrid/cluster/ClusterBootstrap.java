@@ -1,0 +1,82 @@
+package io.wsgrid.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.TcpIpConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.wsgrid.config.ConfigException;
+import java.io.File;
+import java.io.FileNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+
+/** Starts a clustered Vert.x on Hazelcast, with Vert.x and JVM metrics in the given registry. */
+public final class ClusterBootstrap {
+  public static final String DEFAULT_CONFIG = "conf/hazelcast.yaml";
+
+  private ClusterBootstrap() {}
+
+  /** Reads the Hazelcast config and applies the settings over it; {@code lite} makes a member without data (the edge). */
+  public static Config hazelcastConfig(ClusterSettings settings, boolean lite) {
+    Config config = load(settings.configPath());
+    if (settings.clusterName() != null && !settings.clusterName().isBlank()) {
+      config.setClusterName(settings.clusterName());
+    }
+    if (!settings.members().isEmpty()) {
+      TcpIpConfig tcp = config.getNetworkConfig().getJoin().getTcpIpConfig();
+      tcp.setEnabled(true).setMembers(settings.members());
+      config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    }
+    config.setLiteMember(lite);
+    if (settings.memberName() != null) {
+      config.setInstanceName("wsgrid-" + settings.memberName() + "-" + ProcessHandle.current().pid()
+          + "-" + System.identityHashCode(config));
+      config.getMemberAttributeConfig().setAttribute("wsgrid.name", settings.memberName());
+    }
+    return config;
+  }
+
+  private static Config load(String path) {
+    if (path != null && !path.isBlank()) {
+      File file = new File(path);
+      if (!file.canRead()) {
+        throw new ConfigException("Hazelcast config " + file.getAbsolutePath() + " cannot be read: check --cluster-config");
+      }
+      try {
+        return Config.loadFromFile(file);
+      } catch (FileNotFoundException e) {
+        throw new ConfigException("Hazelcast config " + file + " cannot be read: " + e.getMessage());
+      } catch (RuntimeException e) {
+        throw new ConfigException("Hazelcast config " + file + " is invalid: " + firstLine(e.getMessage()), e);
+      }
+    }
+    if (Files.isReadable(Path.of(DEFAULT_CONFIG))) return load(DEFAULT_CONFIG);
+    return Config.loadFromClasspath(ClusterBootstrap.class.getClassLoader(), DEFAULT_CONFIG);
+  }
+
+  /** Builds the clustered Vert.x instance; the future fails when the member cannot join. */
+  public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        // No event-bus address label: wsgrid uses one address per channel, an unbounded set.
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE,
+            Label.POOL_TYPE, Label.POOL_NAME));
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(clusterManager)
+        .buildClustered();
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,44 @@
+package io.wsgrid.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Gives every option not set on the command line its value from the environment
+ * ({@code --max-frame-size} reads {@code WSGRID_MAX_FRAME_SIZE}), else from the YAML file (key
+ * {@code <command>.<option>}, else top-level {@code <option>}); when neither has it, picocli uses
+ * the option's own default. So the precedence is flag, environment, file, default.
+ */
+public final class ConfigDefaults implements IDefaultValueProvider {
+  private final Map<String, String> env;
+  private final JsonObject file;
+
+  public ConfigDefaults(Map<String, String> env, JsonObject file) {
+    this.env = env;
+    this.file = file;
+  }
+
+  /** The environment variable that sets {@code --option-name}. */
+  public static String envName(String longOption) {
+    return "WSGRID_" + longOption.replaceFirst("^-+", "").toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  @Override
+  public String defaultValue(ArgSpec arg) {
+    if (!(arg instanceof OptionSpec option) || !option.longestName().startsWith("--")) return null;
+    String name = option.longestName().substring(2);
+    String fromEnv = env.get(envName(name));
+    if (fromEnv != null && !fromEnv.isBlank()) return fromEnv.trim();
+    String command = option.command() == null ? null : option.command().name();
+    Object fromFile = null;
+    if (command != null && file.getValue(command) instanceof JsonObject section) {
+      fromFile = section.getValue(name);
+    }
+    if (fromFile == null) fromFile = file.getValue(name);
+    return fromFile == null || fromFile instanceof JsonObject ? null : fromFile.toString();
+  }
+}

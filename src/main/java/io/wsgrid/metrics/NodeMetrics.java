@@ -1,0 +1,87 @@
+package io.wsgrid.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The meters of one node. Hot-path counts are {@link LongAdder}s read by function counters, so
+ * that delivering a frame to a socket costs one uncontended add, safe from every event loop.
+ */
+public final class NodeMetrics {
+  private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong subscriptions = new AtomicLong();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder slowConsumerDisconnects = new LongAdder();
+  private final Timer publishDelivery;
+
+  public NodeMetrics(MeterRegistry registry, String node) {
+    Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicLong::get)
+        .description("WebSocket connections open on this node").tag(MeterNames.TAG_NODE, node).register(registry);
+    Gauge.builder(MeterNames.SUBSCRIPTIONS, subscriptions, AtomicLong::get)
+        .description("channel subscriptions held by this node's connections").tag(MeterNames.TAG_NODE, node)
+        .register(registry);
+    FunctionCounter.builder(MeterNames.MESSAGES_RECEIVED, received, LongAdder::sum)
+        .description("requests received from this node's clients").tag(MeterNames.TAG_NODE, node).register(registry);
+    FunctionCounter.builder(MeterNames.MESSAGES_DELIVERED, delivered, LongAdder::sum)
+        .description("publication frames written to this node's sockets").tag(MeterNames.TAG_NODE, node)
+        .register(registry);
+    FunctionCounter.builder(MeterNames.SLOW_CONSUMER_DISCONNECTS, slowConsumerDisconnects, LongAdder::sum)
+        .description("sockets closed because their write queue stayed over the bound").tag(MeterNames.TAG_NODE, node)
+        .register(registry);
+    publishDelivery = Timer.builder(MeterNames.PUBLISH_DELIVERY)
+        .description("from a publication accepted (any node) to its frame written to this node's sockets")
+        .tag(MeterNames.TAG_NODE, node)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
+  public void connectionOpened() {
+    connections.incrementAndGet();
+  }
+
+  public void connectionClosed() {
+    connections.decrementAndGet();
+  }
+
+  public long connections() {
+    return connections.get();
+  }
+
+  public void subscriptionsChanged(int delta) {
+    subscriptions.addAndGet(delta);
+  }
+
+  public void received() {
+    received.increment();
+  }
+
+  public void delivered(int frames) {
+    delivered.add(frames);
+  }
+
+  public void slowConsumerDisconnected() {
+    slowConsumerDisconnects.increment();
+  }
+
+  /** Records one delivery latency, from the publication's acceptance time (epoch microseconds, same clock). */
+  public void deliveryLatency(long acceptedAtMicros) {
+    long elapsed = nowMicros() - acceptedAtMicros;
+    publishDelivery.record(Math.max(0, elapsed), TimeUnit.MICROSECONDS);
+  }
+
+  /** Wall-clock time in epoch microseconds: comparable between processes on one machine. */
+  public static long nowMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+}

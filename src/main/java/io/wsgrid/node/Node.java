@@ -1,0 +1,195 @@
+package io.wsgrid.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.wsgrid.broker.Broker;
+import io.wsgrid.broker.EventBusBroker;
+import io.wsgrid.cluster.ClusterBootstrap;
+import io.wsgrid.metrics.MeterNames;
+import io.wsgrid.metrics.NodeMetrics;
+import io.wsgrid.session.LocalHub;
+import io.wsgrid.session.Session;
+import io.wsgrid.session.SessionLimits;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A wsgrid node, the composition root: joins the cluster, builds the broker and the meters, and
+ * runs the WebSocket verticle once per instance. {@link #stop} closes every socket with 1001 and
+ * leaves the cluster.
+ */
+public final class Node {
+  private static final Logger log = LoggerFactory.getLogger(Node.class);
+  private static final long CLOSE_TIMEOUT_MS = 10_000;
+
+  private final NodeSettings settings;
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final PrometheusMeterRegistry registry;
+  private final NodeMetrics metrics;
+  private final Broker broker;
+  private final SessionLimits limits;
+  private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
+  private final Promise<Void> stopped = Promise.promise();
+  private volatile boolean ready;
+  private volatile boolean stopping;
+
+  private Node(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, PrometheusMeterRegistry registry) {
+    this.settings = settings;
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.registry = registry;
+    this.metrics = new NodeMetrics(registry, settings.name());
+    this.broker = new EventBusBroker(vertx);
+    this.limits = new SessionLimits(settings.maxQueuedBytes());
+    Gauge.builder(MeterNames.CLUSTER_NODES, this, Node::clusterNodes)
+        .description("wsgrid nodes (data members) in the cluster, as this process sees it").register(registry);
+  }
+
+  /** Joins the cluster and starts serving; fails with a message a user can act on. */
+  public static Future<Node> start(NodeSettings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HazelcastClusterManager clusterManager =
+        new HazelcastClusterManager(ClusterBootstrap.hazelcastConfig(settings.cluster(), false));
+    return ClusterBootstrap.start(clusterManager, registry).compose(vertx -> {
+      Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry);
+      return node.deploy().map(node)
+          .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+    });
+  }
+
+  private Future<Void> deploy() {
+    hazelcast.getCluster().addMembershipListener(new MembershipLog());
+    return vertx.deployVerticle(() -> new NodeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+                + " (is another process on that port? pick another --port)", e)))
+        .onSuccess(id -> {
+          ready = true;
+          log.info("node {} ready: {} ({} instances, weight {})", settings.name(), settings.wsUrl(),
+              settings.instances(), settings.weight());
+        })
+        .mapEmpty();
+  }
+
+  LocalHub newHub(Context context) {
+    LocalHub hub = new LocalHub(context, broker, metrics, settings.name(), limits);
+    hubs.add(hub);
+    return hub;
+  }
+
+  NodeSettings settings() {
+    return settings;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public Broker broker() {
+    return broker;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  public String name() {
+    return settings.name();
+  }
+
+  /** Joined and not stopping: the node takes new sockets. */
+  public boolean isReady() {
+    return ready && !stopping;
+  }
+
+  /** Open WebSocket connections on this node. */
+  public long connections() {
+    return metrics.connections();
+  }
+
+  private double clusterNodes() {
+    if (!hazelcast.getLifecycleService().isRunning()) return 0;
+    return hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count();
+  }
+
+  /** Completes once the node has stopped. */
+  public Future<Void> stopped() {
+    return stopped.future();
+  }
+
+  /**
+   * Closes every socket with 1001 and a reconnect hint, then leaves the cluster. Safe to call more
+   * than once; each call returns the same outcome.
+   */
+  public Future<Void> stop() {
+    synchronized (this) {
+      if (stopping) return stopped.future();
+      stopping = true;
+    }
+    log.info("node {} stopping: closing {} sockets with 1001", settings.name(), metrics.connections());
+    List<Future<Void>> closing = new ArrayList<>();
+    for (LocalHub hub : hubs) {
+      Promise<Void> closed = Promise.promise();
+      hub.context().runOnContext(v -> hub.closeAll(Session.CLOSE_GOING_AWAY, "node shutting down; reconnect").onComplete(closed));
+      closing.add(closed.future());
+    }
+    Promise<Void> socketsClosed = Promise.promise();
+    long timer = vertx.setTimer(CLOSE_TIMEOUT_MS, t -> socketsClosed.tryComplete());
+    Future.join(closing).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      socketsClosed.tryComplete();
+    });
+    socketsClosed.future()
+        .compose(v -> vertx.close())
+        .onComplete(ar -> {
+          log.info("node {} stopped", settings.name());
+          registry.close();
+          stopped.handle(ar);
+        });
+    return stopped.future();
+  }
+
+  /** Waits (blocking, not on an event loop) until the node has stopped or the timeout passes. */
+  public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+    java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+    stopped.future().onComplete(ar -> latch.countDown());
+    return latch.await(timeout, unit);
+  }
+
+  private final class MembershipLog implements MembershipListener {
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      log.info("cluster: {} joined ({} members)", describe(event.getMember()), event.getMembers().size());
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      log.info("cluster: {} left ({} members)", describe(event.getMember()), event.getMembers().size());
+    }
+
+    private String describe(Member member) {
+      String name = member.getAttribute("wsgrid.name");
+      return (name == null ? "member" : name) + (member.isLiteMember() ? " (edge)" : "") + " at " + member.getAddress();
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package io.wsgrid.node;
+
+import io.wsgrid.cluster.ClusterSettings;
+import io.wsgrid.config.ConfigException;
+
+/**
+ * Everything a node starts with. {@code host} is the address it binds; {@code advertisedHost} the
+ * one it tells the registry (and so clients) to use; {@code instances} WebSocket verticles share
+ * the port, one per event loop; {@code weight} is its share in weighted balancing.
+ */
+public record NodeSettings(
+    String name,
+    String host,
+    String advertisedHost,
+    int port,
+    int instances,
+    int weight,
+    int maxFrameSize,
+    long maxQueuedBytes,
+    ClusterSettings cluster) {
+
+  public NodeSettings {
+    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ConfigException("--name must be 1 to 64 characters of A-Z a-z 0-9 _ . -, got '" + name + "'");
+    }
+    if (port < 0 || port > 65535) throw new ConfigException("--port must be between 1 and 65535, got " + port);
+    if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
+    if (weight < 1) throw new ConfigException("--weight must be >= 1, got " + weight);
+    if (maxFrameSize < 256) throw new ConfigException("--max-frame-size must be >= 256 bytes, got " + maxFrameSize);
+    if (maxQueuedBytes < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + maxQueuedBytes);
+  }
+
+  public String wsUrl() {
+    return "ws://" + advertisedHost + ":" + port + "/ws";
+  }
+
+  public String httpUrl() {
+    return "http://" + advertisedHost + ":" + port;
+  }
+}

@@ -1,0 +1,21 @@
+package io.wsgrid.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.wsgrid.broker.Broker;
+import io.wsgrid.protocol.Command;
+
+/** {@code publish} from a client: hands the data to the broker; the reply carries the offset when the channel has one. */
+final class PublishHandler implements CommandHandler {
+  private final Broker broker;
+
+  PublishHandler(Broker broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public Future<JsonObject> handle(Session session, Command command) {
+    return broker.publish(command.channel(), command.data())
+        .map(offset -> offset < 0 ? null : new JsonObject().put("offset", offset));
+  }
+}

@@ -1,0 +1,13 @@
+package io.wsgrid.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.wsgrid.protocol.Command;
+
+/** {@code subscribe}: joins the channel on this node; the reply comes once publications flow. */
+final class SubscribeHandler implements CommandHandler {
+  @Override
+  public Future<JsonObject> handle(Session session, Command command) {
+    return session.hub().subscribe(command.channel(), session).map((JsonObject) null);
+  }
+}
