@@ -128,6 +128,12 @@ final class LocalCommand implements Callable<Integer> {
       List<String> command = new ArrayList<>(List.of(
           ProcessHandle.current().info().command().orElse("java"),
           "-XX:+ExitOnOutOfMemoryError",
+          // What the jar's manifest grants under java -jar (Add-Opens), for Hazelcast's fast paths.
+          "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+          "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens", "java.management/sun.management=ALL-UNNAMED",
+          "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
           "-cp", System.getProperty("java.class.path"),
           Main.class.getName()));
       command.addAll(args);

@@ -58,13 +58,18 @@ final class NodeCommand implements Callable<Integer> {
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");
     Node node = Startup.await(Node.start(settings), "node " + nodeName);
+    // SIGTERM is an orderly stop: close the sockets, leave the cluster, exit 0 (not the JVM's 143),
+    // so process supervisors and Kubernetes see a clean exit.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.stop();
+      boolean stopped = false;
       try {
-        node.awaitStopped(20, TimeUnit.SECONDS);
+        stopped = node.awaitStopped(20, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      System.out.flush();
+      Runtime.getRuntime().halt(stopped ? 0 : 1);
     }, "wsgrid-shutdown"));
     node.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
     return 0;

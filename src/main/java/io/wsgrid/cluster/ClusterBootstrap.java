@@ -61,13 +61,18 @@ public final class ClusterBootstrap {
     return Config.loadFromClasspath(ClusterBootstrap.class.getClassLoader(), DEFAULT_CONFIG);
   }
 
-  /** Builds the clustered Vert.x instance; the future fails when the member cannot join. */
-  public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry) {
+  /**
+   * Builds the clustered Vert.x instance; the future fails when the member cannot join.
+   * {@code registryName} must be unique in the JVM: Vert.x keys its metrics backends by name, so
+   * two instances with one name (tests run several nodes per JVM) would share the first registry.
+   */
+  public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
+        .setRegistryName(registryName)
         .setJvmMetricsEnabled(true)
         // No event-bus address label: wsgrid uses one address per channel, an unbounded set.
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE,
+        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE,
             Label.POOL_TYPE, Label.POOL_NAME));
     return Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(metrics))

@@ -56,7 +56,7 @@ public final class Node {
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, settings.name());
     this.broker = new EventBusBroker(vertx);
-    this.limits = new SessionLimits(settings.maxQueuedBytes());
+    this.limits = new SessionLimits(settings.maxFrameSize(), settings.maxQueuedBytes());
     Gauge.builder(MeterNames.CLUSTER_NODES, this, Node::clusterNodes)
         .description("wsgrid nodes (data members) in the cluster, as this process sees it").register(registry);
   }
@@ -66,7 +66,7 @@ public final class Node {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HazelcastClusterManager clusterManager =
         new HazelcastClusterManager(ClusterBootstrap.hazelcastConfig(settings.cluster(), false));
-    return ClusterBootstrap.start(clusterManager, registry).compose(vertx -> {
+    return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry)).compose(vertx -> {
       Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry);
       return node.deploy().map(node)
           .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
@@ -75,6 +75,8 @@ public final class Node {
 
   private Future<Void> deploy() {
     hazelcast.getCluster().addMembershipListener(new MembershipLog());
+    log.info("cluster: joined with {} member(s): {}", hazelcast.getCluster().getMembers().size(),
+        hazelcast.getCluster().getMembers().stream().map(MembershipLog::describe).toList());
     return vertx.deployVerticle(() -> new NodeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
@@ -93,7 +95,7 @@ public final class Node {
     return hub;
   }
 
-  NodeSettings settings() {
+  public NodeSettings settings() {
     return settings;
   }
 
@@ -176,7 +178,7 @@ public final class Node {
     return latch.await(timeout, unit);
   }
 
-  private final class MembershipLog implements MembershipListener {
+  private static final class MembershipLog implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
       log.info("cluster: {} joined ({} members)", describe(event.getMember()), event.getMembers().size());
@@ -187,7 +189,7 @@ public final class Node {
       log.info("cluster: {} left ({} members)", describe(event.getMember()), event.getMembers().size());
     }
 
-    private String describe(Member member) {
+    static String describe(Member member) {
       String name = member.getAttribute("wsgrid.name");
       return (name == null ? "member" : name) + (member.isLiteMember() ? " (edge)" : "") + " at " + member.getAddress();
     }

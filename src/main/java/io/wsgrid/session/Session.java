@@ -1,5 +1,6 @@
 package io.wsgrid.session;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -47,7 +48,7 @@ public final class Session {
     socket.binaryMessageHandler(data -> refuse(new ProtocolError(ErrorCode.BAD_REQUEST,
         "binary frames are not supported: send JSON text frames")));
     socket.drainHandler(v -> queuedWhileFull = 0);
-    socket.exceptionHandler(e -> log.debug("session {}: {}", id, e.toString()));
+    socket.exceptionHandler(this::onFailure);
     socket.closeHandler(v -> {
       state = State.CLOSED;
       hub.closed(this);
@@ -73,6 +74,23 @@ public final class Session {
 
   boolean removeChannel(String channel) {
     return channels.remove(channel);
+  }
+
+  /**
+   * A frame the decoder refused (too large, bad UTF-8, protocol violation) ends the connection
+   * with the standard code it maps to and a reason the client can act on.
+   */
+  private void onFailure(Throwable failure) {
+    if (failure instanceof CorruptedWebSocketFrameException corrupted && state == State.OPEN && !socket.isClosed()) {
+      short code = (short) corrupted.closeStatus().code();
+      String reason = code == 1009
+          ? "message too large: the limit is " + hub.limits().maxFrameSize() + " bytes"
+          : "invalid frame: " + corrupted.getMessage();
+      state = State.CLOSING;
+      socket.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+      return;
+    }
+    log.debug("session {}: {}", id, failure.toString());
   }
 
   private void onText(String text) {

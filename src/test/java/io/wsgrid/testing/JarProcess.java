@@ -1,0 +1,155 @@
+package io.wsgrid.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A wsgrid process started from the real fat jar ({@code -Dwsgrid.jar}, set by failsafe); its
+ * output goes to {@code target/it-logs/<name>.log}. Stopped by its own pid only.
+ */
+public final class JarProcess implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private JarProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  public static String jar() {
+    String jar = System.getProperty("wsgrid.jar", "target/wsgrid.jar");
+    if (!new File(jar).isFile()) {
+      throw new IllegalStateException(jar + " is missing: run `mvn -B verify` (the jar is built in the package phase)");
+    }
+    return jar;
+  }
+
+  /** Starts {@code java -jar wsgrid.jar <args>}. */
+  public static JarProcess start(String name, String... args) {
+    try {
+      Path logs = Path.of("target", "it-logs");
+      Files.createDirectories(logs);
+      Path log = logs.resolve(name + ".log");
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+          "-jar", jar()));
+      command.addAll(List.of(args));
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new JarProcess(name, process, log);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot start " + name, e);
+    }
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Waits until GET url answers 200. */
+  public void awaitReady(String url, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+      if (status(url) == 200) return;
+      sleep(200);
+    }
+    throw new AssertionError(name + " not ready at " + url + " within " + timeout + ":\n" + log());
+  }
+
+  public static int status(String url) {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** The value of an unlabelled (or first) sample of a metric in {@code base}/metrics; NaN when absent. */
+  public static double metric(String base, String name) {
+    try {
+      String body = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+    } catch (IOException e) {
+      return Double.NaN;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Double.NaN;
+    }
+  }
+
+  /** SIGTERM, then waits; returns the exit code. */
+  public int stop(Duration timeout) {
+    process.destroy();
+    return await(timeout);
+  }
+
+  /** SIGKILL (kill -9). */
+  public void kill() {
+    process.destroyForcibly();
+    await(Duration.ofSeconds(10));
+  }
+
+  public int await(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(name + " did not exit within " + timeout + ":\n" + log());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
