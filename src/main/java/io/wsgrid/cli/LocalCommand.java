@@ -21,13 +21,16 @@ import picocli.CommandLine.Option;
  * forwarded with a name prefix; Ctrl-C stops them all.
  */
 @Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run a local cluster on 127.0.0.1: N nodes as child processes; Ctrl-C stops all.")
+    description = "Run a local cluster on 127.0.0.1: an edge on --port and N nodes on the next ports, as child processes; Ctrl-C stops all.")
 final class LocalCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes to start (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--port", defaultValue = "8080", description = "First port; nodes take the next ones (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "8080", description = "The edge's port; nodes take the next ones (default: ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--strategy", defaultValue = "least-connections", description = "The edge's balancing strategy (default: ${DEFAULT-VALUE}).")
+  String strategy;
 
   @Option(names = "--cluster-name", defaultValue = "wsgrid", description = "Cluster name (default: ${DEFAULT-VALUE}).")
   String clusterName;
@@ -47,13 +50,17 @@ final class LocalCommand implements Callable<Integer> {
       children.add(Child.start(name, port + i, List.of("node", "--port", String.valueOf(port + i), "--name", name,
           "--instances", String.valueOf(instances), "--cluster-name", clusterName)));
     }
+    children.add(0, Child.start("edge", port, List.of("edge", "--port", String.valueOf(port), "--name", "edge",
+        "--strategy", strategy, "--mode", "proxy,assign", "--cluster-name", clusterName)));
     awaitReady();
     System.out.println();
     System.out.println("wsgrid local cluster '" + clusterName + "' is up:");
-    for (Child child : children) {
+    System.out.printf("  edge      ws://127.0.0.1:%d/ws   <- connect clients here (strategy %s)%n", port, strategy);
+    System.out.printf("            http://127.0.0.1:%d/admin/nodes   http://127.0.0.1:%d/metrics%n", port, port);
+    for (Child child : children.subList(1, children.size())) {
       System.out.printf("  node %-4s ws://127.0.0.1:%d/ws   metrics http://127.0.0.1:%d/metrics%n", child.name, child.port, child.port);
     }
-    System.out.println("Publish: curl -XPOST 127.0.0.1:" + children.get(0).port
+    System.out.println("Publish: curl -XPOST 127.0.0.1:" + children.get(1).port
         + "/api/publish -d '{\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}'");
     System.out.println("Ctrl-C stops them all.");
     System.out.println();
@@ -72,13 +79,13 @@ final class LocalCommand implements Callable<Integer> {
       waiting.removeIf(child -> isReady(http, child));
       for (Child child : children) {
         if (!child.process.isAlive()) {
-          throw new io.wsgrid.config.ConfigException("node " + child.name + " exited with code "
+          throw new io.wsgrid.config.ConfigException(child.name + " exited with code "
               + child.process.exitValue() + " while starting: see its log lines above");
         }
       }
       if (waiting.isEmpty()) break;
       if (System.nanoTime() > deadline) {
-        throw new io.wsgrid.config.ConfigException("nodes did not become ready in " + Startup.TIMEOUT_SECONDS + " s");
+        throw new io.wsgrid.config.ConfigException("the cluster did not become ready in " + Startup.TIMEOUT_SECONDS + " s");
       }
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
       System.out.println("[local] waiting for " + waiting.stream().map(c -> c.name).toList() + " to join (" + seconds + " s)");

@@ -2,6 +2,9 @@ package io.wsgrid.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
+import io.wsgrid.metrics.MeterNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,6 +82,13 @@ public final class ClusterBootstrap {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(clusterManager)
         .buildClustered();
+  }
+
+  /** {@code wsgrid_cluster_nodes}: data members (nodes; edges are lite members) as this process sees them. */
+  public static void registerClusterNodesGauge(MeterRegistry registry, HazelcastInstance hazelcast) {
+    Gauge.builder(MeterNames.CLUSTER_NODES, hazelcast, hz -> hz.getLifecycleService().isRunning()
+            ? hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() : 0)
+        .description("wsgrid nodes (data members) in the cluster, as this process sees it").register(registry);
   }
 
   private static String firstLine(String s) {

@@ -15,6 +15,7 @@ public final class MeterNames {
   public static final String CLUSTER_NODES = "wsgrid.cluster.nodes";
   public static final String EDGE_ROUTED = "wsgrid.edge.routed";
   public static final String EDGE_ROUTE_FAILURES = "wsgrid.edge.route.failures";
+  public static final String EDGE_TUNNELS = "wsgrid.edge.tunnels";
 
   public static final String TAG_NODE = "node";
   public static final String TAG_STRATEGY = "strategy";

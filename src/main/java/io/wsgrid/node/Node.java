@@ -4,7 +4,6 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
@@ -16,7 +15,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.broker.Broker;
 import io.wsgrid.broker.EventBusBroker;
 import io.wsgrid.cluster.ClusterBootstrap;
-import io.wsgrid.metrics.MeterNames;
+import io.wsgrid.cluster.NodeRegistration;
 import io.wsgrid.metrics.NodeMetrics;
 import io.wsgrid.session.LocalHub;
 import io.wsgrid.session.Session;
@@ -45,6 +44,7 @@ public final class Node {
   private final Broker broker;
   private final SessionLimits limits;
   private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
+  private final NodeRegistration registration;
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -57,8 +57,9 @@ public final class Node {
     this.metrics = new NodeMetrics(registry, settings.name());
     this.broker = new EventBusBroker(vertx);
     this.limits = new SessionLimits(settings.maxFrameSize(), settings.maxQueuedBytes());
-    Gauge.builder(MeterNames.CLUSTER_NODES, this, Node::clusterNodes)
-        .description("wsgrid nodes (data members) in the cluster, as this process sees it").register(registry);
+    this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
+        settings.weight(), metrics::connections);
+    ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
   }
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
@@ -81,7 +82,8 @@ public final class Node {
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + " (is another process on that port? pick another --port)", e)))
-        .onSuccess(id -> {
+        .compose(id -> registration.start())
+        .onSuccess(v -> {
           ready = true;
           log.info("node {} ready: {} ({} instances, weight {})", settings.name(), settings.wsUrl(),
               settings.instances(), settings.weight());
@@ -129,11 +131,6 @@ public final class Node {
     return metrics.connections();
   }
 
-  private double clusterNodes() {
-    if (!hazelcast.getLifecycleService().isRunning()) return 0;
-    return hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count();
-  }
-
   /** Completes once the node has stopped. */
   public Future<Void> stopped() {
     return stopped.future();
@@ -148,7 +145,13 @@ public final class Node {
       if (stopping) return stopped.future();
       stopping = true;
     }
-    log.info("node {} stopping: closing {} sockets with 1001", settings.name(), metrics.connections());
+    log.info("node {} stopping: DRAINING, closing {} sockets with 1001", settings.name(), metrics.connections());
+    // Marked DRAINING first, so edges stop routing here before the sockets close.
+    registration.drain().onComplete(ar -> closeSockets());
+    return stopped.future();
+  }
+
+  private void closeSockets() {
     List<Future<Void>> closing = new ArrayList<>();
     for (LocalHub hub : hubs) {
       Promise<Void> closed = Promise.promise();
@@ -162,13 +165,13 @@ public final class Node {
       socketsClosed.tryComplete();
     });
     socketsClosed.future()
+        .compose(v -> registration.stop())
         .compose(v -> vertx.close())
         .onComplete(ar -> {
           log.info("node {} stopped", settings.name());
           registry.close();
           stopped.handle(ar);
         });
-    return stopped.future();
   }
 
   /** Waits (blocking, not on an event loop) until the node has stopped or the timeout passes. */

@@ -35,6 +35,10 @@ final class NodeVerticle extends VerticleBase {
         ctx.response().setStatusCode(400).end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n");
         return;
       }
+      if (!node.isReady()) {
+        ctx.response().setStatusCode(503).end("node " + settings.name() + " is draining: connect through the edge or to another node\n");
+        return;
+      }
       ctx.request().toWebSocket()
           .onSuccess(socket -> new Session(socket, UUID.randomUUID().toString(), hub).start());
     });

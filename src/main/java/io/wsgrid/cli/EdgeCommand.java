@@ -1,0 +1,88 @@
+package io.wsgrid.cli;
+
+import io.wsgrid.config.ConfigException;
+import io.wsgrid.edge.Edge;
+import io.wsgrid.edge.EdgeSettings;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code wsgrid edge}: the balancer, a lite cluster member routing new sockets to nodes. */
+@Command(name = "edge", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the edge balancer: routes each new WebSocket to a node (proxy) or tells the client where to go (assign).")
+final class EdgeCommand implements Callable<Integer> {
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP and WebSocket port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  String host;
+
+  @Option(names = "--name", defaultValue = "edge1", description = "Edge name (default: ${DEFAULT-VALUE}).")
+  String name;
+
+  @Option(names = "--strategy", defaultValue = "least-connections",
+      description = "round-robin, random, weighted, least-connections, power-of-two or consistent-hash (default: ${DEFAULT-VALUE}).")
+  String strategy;
+
+  @Option(names = "--hash-balance-factor", defaultValue = "1.25",
+      description = "consistent-hash bounded load: no node takes more than ceil(c x mean) (c > 1; default: ${DEFAULT-VALUE}).")
+  double hashBalanceFactor;
+
+  @Option(names = "--mode", defaultValue = "proxy", split = ",",
+      description = "proxy (tunnel /ws to a node), assign (GET /assign returns a node URL), or proxy,assign (default: ${DEFAULT-VALUE}).")
+  List<String> modes;
+
+  @Option(names = "--max-attempts", defaultValue = "3",
+      description = "Nodes a new socket may try when a node cannot be reached (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
+  int instances;
+
+  @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
+  long parentPid;
+
+  @Mixin
+  ClusterOptions cluster;
+
+  @Override
+  public Integer call() throws Exception {
+    EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
+        instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), cluster.toSettings(name));
+    Logs.name(name);
+    ParentWatch.exitWith(parentPid);
+    System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
+    Edge edge = Startup.await(Edge.start(settings), "edge " + name);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      edge.stop();
+      boolean stopped = false;
+      try {
+        stopped = edge.awaitStopped(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.out.flush();
+      Runtime.getRuntime().halt(stopped ? 0 : 1);
+    }, "wsgrid-shutdown"));
+    edge.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
+    return 0;
+  }
+
+  static Set<EdgeSettings.Mode> parseModes(List<String> values) {
+    Set<EdgeSettings.Mode> modes = EnumSet.noneOf(EdgeSettings.Mode.class);
+    for (String value : values) {
+      try {
+        modes.add(EdgeSettings.Mode.valueOf(value.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--mode must be proxy, assign or proxy,assign; got '" + value + "'");
+      }
+    }
+    return modes;
+  }
+}

@@ -1,0 +1,101 @@
+package io.wsgrid.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's entry in {@code wsgrid.nodes}: written at start, within 100 ms of a change in
+ * its connection count (coalesced: one write per tick however many sockets came and went), as a
+ * heartbeat every {@link #HEARTBEAT_MS}, and with a TTL so the entry of a process that vanished
+ * without leaving expires by itself. Writes are asynchronous; none blocks an event loop.
+ */
+public final class NodeRegistration {
+  public static final long TICK_MS = 100;
+  public static final long HEARTBEAT_MS = 2_000;
+  public static final long TTL_MS = 10_000;
+  private static final Logger log = LoggerFactory.getLogger(NodeRegistration.class);
+
+  private final Vertx vertx;
+  private final IMap<String, String> map;
+  private final String id;
+  private final String wsUrl;
+  private final String httpUrl;
+  private final int weight;
+  private final String member;
+  private final LongSupplier connections;
+  private volatile NodeEntry.State state = NodeEntry.State.UP;
+  private long timer = -1;
+  private long lastConnections = -1;
+  private NodeEntry.State lastState;
+  private long lastWriteAt;
+  private boolean writing;
+
+  public NodeRegistration(Vertx vertx, HazelcastInstance hazelcast, String id, String wsUrl, String httpUrl,
+      int weight, LongSupplier connections) {
+    this.vertx = vertx;
+    this.map = hazelcast.getMap(NodeEntry.MAP);
+    this.id = id;
+    this.wsUrl = wsUrl;
+    this.httpUrl = httpUrl;
+    this.weight = weight;
+    this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    this.connections = connections;
+  }
+
+  /** Writes the entry and starts the tick; completes once the first write is in the map. */
+  public Future<Void> start() {
+    return write().onSuccess(v -> timer = vertx.setPeriodic(TICK_MS, t -> tick()));
+  }
+
+  /** Marks the node DRAINING and writes it at once: edges stop routing to it. */
+  public Future<Void> drain() {
+    state = NodeEntry.State.DRAINING;
+    return write();
+  }
+
+  public NodeEntry.State state() {
+    return state;
+  }
+
+  /** Stops the heartbeat and removes the entry. */
+  public Future<Void> stop() {
+    if (timer >= 0) vertx.cancelTimer(timer);
+    timer = -1;
+    return Future.fromCompletionStage(map.removeAsync(id)).<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
+  }
+
+  private void tick() {
+    if (writing) return;
+    long now = System.currentTimeMillis();
+    if (connections.getAsLong() != lastConnections || state != lastState || now - lastWriteAt >= HEARTBEAT_MS) {
+      write();
+    }
+  }
+
+  private Future<Void> write() {
+    writing = true;
+    long count = connections.getAsLong();
+    NodeEntry.State current = state;
+    long now = System.currentTimeMillis();
+    NodeEntry entry = new NodeEntry(id, wsUrl, httpUrl, weight, count, current, now, member);
+    return Future.fromCompletionStage(map.putAsync(id, entry.toJson().encode(), TTL_MS, TimeUnit.MILLISECONDS), vertx.getOrCreateContext())
+        .<Void>mapEmpty()
+        .onComplete(ar -> {
+          writing = false;
+          if (ar.succeeded()) {
+            lastConnections = count;
+            lastState = current;
+            lastWriteAt = now;
+          } else {
+            log.warn("registry: cannot write the entry of {}: {} (retrying)", id, ar.cause().toString());
+          }
+        });
+  }
+}

@@ -1,0 +1,131 @@
+package io.wsgrid.edge;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.wsgrid.cluster.ClusterBootstrap;
+import io.wsgrid.cluster.RegistryView;
+import io.wsgrid.edge.balance.BalancingStrategy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The edge, the composition root of the balancer: joins the cluster as a Hazelcast lite member
+ * (it sees the registry and membership, holds no data), keeps a view of the node registry, and
+ * serves {@code /ws} (proxy), {@code /assign} and {@code /admin/nodes} on every event loop.
+ */
+public final class Edge {
+  private static final Logger log = LoggerFactory.getLogger(Edge.class);
+
+  private final EdgeSettings settings;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final RegistryView view;
+  private final NodePicker picker;
+  private final EdgeMetrics metrics;
+  private final Promise<Void> stopped = Promise.promise();
+  private volatile boolean ready;
+  private volatile boolean stopping;
+
+  private Edge(EdgeSettings settings, Vertx vertx, HazelcastClusterManager cluster, PrometheusMeterRegistry registry,
+      RegistryView view) {
+    this.settings = settings;
+    this.vertx = vertx;
+    this.registry = registry;
+    this.view = view;
+    this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+    this.metrics = new EdgeMetrics(registry, settings.strategy());
+    ClusterBootstrap.registerClusterNodesGauge(registry, cluster.getHazelcastInstance());
+  }
+
+  /** Joins the cluster and starts serving; fails with a message a user can act on. */
+  public static Future<Edge> start(EdgeSettings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HazelcastClusterManager cluster = new HazelcastClusterManager(ClusterBootstrap.hazelcastConfig(settings.cluster(), true));
+    return ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry))
+        .compose(vertx -> vertx.executeBlocking(() -> new RegistryView(cluster.getHazelcastInstance()).start())
+            .map(view -> new Edge(settings, vertx, cluster, registry, view))
+            .compose(edge -> edge.deploy().map(edge))
+            .recover(e -> vertx.close().transform(x -> Future.failedFuture(e))));
+  }
+
+  private Future<Void> deploy() {
+    return vertx.deployVerticle(() -> new EdgeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+                + " (is another process on that port? pick another --port)", e)))
+        .onSuccess(id -> {
+          ready = true;
+          log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known)", settings.name(), settings.url(),
+              settings.strategy(), settings.modes(), view.snapshot().size());
+        })
+        .mapEmpty();
+  }
+
+  public EdgeSettings settings() {
+    return settings;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public RegistryView view() {
+    return view;
+  }
+
+  public NodePicker picker() {
+    return picker;
+  }
+
+  EdgeMetrics metrics() {
+    return metrics;
+  }
+
+  /** Open WebSocket tunnels through this edge. */
+  public long tunnels() {
+    return metrics.tunnels();
+  }
+
+  public boolean isReady() {
+    return ready && !stopping;
+  }
+
+  public Future<Void> stopped() {
+    return stopped.future();
+  }
+
+  /** Leaves the cluster; open tunnels close with the process. Safe to call more than once. */
+  public Future<Void> stop() {
+    synchronized (this) {
+      if (stopping) return stopped.future();
+      stopping = true;
+    }
+    log.info("edge {} stopping ({} tunnels open)", settings.name(), metrics.tunnels());
+    vertx.executeBlocking(() -> {
+      view.stop();
+      return null;
+    }).transform(ar -> vertx.close()).onComplete(ar -> {
+      registry.close();
+      log.info("edge {} stopped", settings.name());
+      stopped.handle(ar);
+    });
+    return stopped.future();
+  }
+
+  public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
+    CountDownLatch latch = new CountDownLatch(1);
+    stopped.future().onComplete(ar -> latch.countDown());
+    return latch.await(timeout, unit);
+  }
+}

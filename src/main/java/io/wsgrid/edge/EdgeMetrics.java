@@ -1,0 +1,43 @@
+package io.wsgrid.edge;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wsgrid.metrics.MeterNames;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The edge's meters: sockets routed per node and strategy, routing failures per reason, open tunnels. */
+final class EdgeMetrics {
+  private final MeterRegistry registry;
+  private final String strategy;
+  private final AtomicLong tunnels = new AtomicLong();
+
+  EdgeMetrics(MeterRegistry registry, String strategy) {
+    this.registry = registry;
+    this.strategy = strategy;
+    Gauge.builder(MeterNames.EDGE_TUNNELS, tunnels, AtomicLong::get)
+        .description("WebSocket tunnels open through this edge").register(registry);
+  }
+
+  void routed(String node) {
+    Counter.builder(MeterNames.EDGE_ROUTED).description("new sockets routed (tunnelled or assigned) to a node")
+        .tag(MeterNames.TAG_NODE, node).tag(MeterNames.TAG_STRATEGY, strategy).register(registry).increment();
+  }
+
+  void failed(String reason) {
+    Counter.builder(MeterNames.EDGE_ROUTE_FAILURES).description("new sockets the edge could not route, by reason")
+        .tag(MeterNames.TAG_REASON, reason).register(registry).increment();
+  }
+
+  void tunnelOpened() {
+    tunnels.incrementAndGet();
+  }
+
+  void tunnelClosed() {
+    tunnels.decrementAndGet();
+  }
+
+  long tunnels() {
+    return tunnels.get();
+  }
+}

@@ -1,0 +1,39 @@
+package io.wsgrid.edge;
+
+import io.wsgrid.cluster.ClusterSettings;
+import io.wsgrid.config.ConfigException;
+import io.wsgrid.edge.balance.BalancingStrategy;
+import java.util.Set;
+
+/**
+ * Everything an edge starts with: where it listens, how it picks nodes ({@code strategy},
+ * {@code hashBalanceFactor} for consistent-hash), which modes it serves, how many nodes a new
+ * socket may try, and how many event loops serve it.
+ */
+public record EdgeSettings(
+    String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
+    int maxAttempts, int instances, ClusterSettings cluster) {
+
+  /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
+  public enum Mode { PROXY, ASSIGN }
+
+  public EdgeSettings {
+    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ConfigException("--name must be 1 to 64 characters of A-Z a-z 0-9 _ . -, got '" + name + "'");
+    }
+    if (port < 0 || port > 65535) throw new ConfigException("--port must be between 1 and 65535, got " + port);
+    if (modes == null || modes.isEmpty()) throw new ConfigException("--mode needs proxy, assign or both");
+    if (maxAttempts < 1) throw new ConfigException("--max-attempts must be >= 1, got " + maxAttempts);
+    if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
+    try {
+      BalancingStrategy.create(strategy, hashBalanceFactor);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    modes = Set.copyOf(modes);
+  }
+
+  public String url() {
+    return "ws://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port + "/ws";
+  }
+}

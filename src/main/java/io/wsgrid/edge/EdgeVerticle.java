@@ -1,0 +1,50 @@
+package io.wsgrid.edge;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.wsgrid.metrics.OperatorEndpoints;
+
+/** One instance of the edge's HTTP server, on its own event loop; all instances share the port. */
+final class EdgeVerticle extends VerticleBase {
+  private final Edge edge;
+
+  EdgeVerticle(Edge edge) {
+    this.edge = edge;
+  }
+
+  @Override
+  public Future<?> start() {
+    EdgeSettings settings = edge.settings();
+    Router router = Router.router(vertx);
+    OperatorEndpoints.mount(router, edge.registry(), edge::isReady);
+    RegistryApi api = new RegistryApi(edge.picker(), edge.view(), edge.metrics());
+    router.get("/admin/nodes").handler(api::nodes);
+    if (settings.modes().contains(EdgeSettings.Mode.ASSIGN)) {
+      router.get("/assign").handler(api::assign);
+    }
+    if (settings.modes().contains(EdgeSettings.Mode.PROXY)) {
+      // Upgrades go to the node over this event loop's own client, so both halves of a tunnel
+      // live on one thread.
+      var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true),
+          new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(10_000));
+      WebSocketTunnel tunnel = new WebSocketTunnel(vertx, client, edge.picker(), edge.metrics(), settings.maxAttempts());
+      router.get("/ws").handler(ctx -> {
+        if (!ctx.request().canUpgradeToWebSocket()) {
+          ctx.response().setStatusCode(400).end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n");
+          return;
+        }
+        tunnel.handle(ctx.request());
+      });
+    }
+    router.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("content-type", "text/plain")
+        .end("no such endpoint on the edge: WebSocket clients use /ws"
+            + (settings.modes().contains(EdgeSettings.Mode.ASSIGN) ? " (or GET /assign for a node URL)" : "")
+            + "; operators /admin/nodes, /metrics, /ready\n"));
+    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0))
+        .requestHandler(router).listen(settings.port(), settings.host());
+  }
+}
