@@ -14,7 +14,9 @@ public interface ChannelListener {
 
   /**
    * One publication, already encoded as the text frame clients receive; the buffer is shared with
-   * other listeners and must not be modified. Called on {@link #context()}; must not block.
+   * other listeners and must not be modified. Per channel, calls come in offset order with no gap
+   * and no repeat (a publication lost with a crashed member is skipped, never reordered). Called
+   * on {@link #context()}; must not block.
    */
-  void deliver(String channel, Buffer frame, long acceptedAtMicros);
+  void deliver(String channel, long offset, Buffer frame, long acceptedAtMicros);
 }

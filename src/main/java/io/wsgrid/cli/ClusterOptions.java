@@ -17,7 +17,11 @@ final class ClusterOptions {
       description = "TCP-IP members host[:port], comma-separated; replaces the config file's member list.")
   List<String> clusterMembers;
 
+  @Option(names = "--cluster-port", defaultValue = "0",
+      description = "First Hazelcast member port; members listed without a port are probed from it up (0 = the config's, 5701).")
+  int clusterPort;
+
   ClusterSettings toSettings(String memberName) {
-    return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName);
+    return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName, clusterPort);
   }
 }

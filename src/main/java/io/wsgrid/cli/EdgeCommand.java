@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,18 +58,7 @@ final class EdgeCommand implements Callable<Integer> {
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      edge.stop();
-      boolean stopped = false;
-      try {
-        stopped = edge.awaitStopped(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      System.out.flush();
-      Runtime.getRuntime().halt(stopped ? 0 : 1);
-    }, "wsgrid-shutdown"));
-    edge.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
+    Startup.serveUntilStopped(edge::stop, edge.stopped());
     return 0;
   }
 

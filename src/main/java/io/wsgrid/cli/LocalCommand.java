@@ -35,6 +35,9 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--cluster-name", defaultValue = "wsgrid", description = "Cluster name (default: ${DEFAULT-VALUE}).")
   String clusterName;
 
+  @Option(names = "--cluster-port", defaultValue = "0", description = "First Hazelcast member port (0 = the config's, 5701).")
+  int clusterPort;
+
   @Option(names = "--instances", defaultValue = "1", description = "WebSocket verticles per node (default: ${DEFAULT-VALUE}).")
   int instances;
 
@@ -48,10 +51,10 @@ final class LocalCommand implements Callable<Integer> {
     for (int i = 1; i <= nodes; i++) {
       String name = "n" + i;
       children.add(Child.start(name, port + i, List.of("node", "--port", String.valueOf(port + i), "--name", name,
-          "--instances", String.valueOf(instances), "--cluster-name", clusterName)));
+          "--instances", String.valueOf(instances), "--cluster-name", clusterName, "--cluster-port", String.valueOf(clusterPort))));
     }
     children.add(0, Child.start("edge", port, List.of("edge", "--port", String.valueOf(port), "--name", "edge",
-        "--strategy", strategy, "--mode", "proxy,assign", "--cluster-name", clusterName)));
+        "--strategy", strategy, "--mode", "proxy,assign", "--cluster-name", clusterName, "--cluster-port", String.valueOf(clusterPort))));
     awaitReady();
     System.out.println();
     System.out.println("wsgrid local cluster '" + clusterName + "' is up:");

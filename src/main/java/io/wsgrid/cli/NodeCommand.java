@@ -1,9 +1,10 @@
 package io.wsgrid.cli;
 
+import io.wsgrid.broker.ChannelPolicies;
+import io.wsgrid.config.ConfigFile;
 import io.wsgrid.node.Node;
 import io.wsgrid.node.NodeSettings;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,25 +54,13 @@ final class NodeCommand implements Callable<Integer> {
     String nodeName = name == null || name.isBlank() ? "n" + port : name;
     String advertised = advertiseHost != null ? advertiseHost : "0.0.0.0".equals(host) ? "127.0.0.1" : host;
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
-        weight > 0 ? weight : instanceCount, maxFrameSize, maxQueuedBytes, cluster.toSettings(nodeName));
+        weight > 0 ? weight : instanceCount, maxFrameSize, maxQueuedBytes, cluster.toSettings(nodeName),
+        ChannelPolicies.fromConfig(ConfigFile.load(config)));
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");
     Node node = Startup.await(Node.start(settings), "node " + nodeName);
-    // SIGTERM is an orderly stop: close the sockets, leave the cluster, exit 0 (not the JVM's 143),
-    // so process supervisors and Kubernetes see a clean exit.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      node.stop();
-      boolean stopped = false;
-      try {
-        stopped = node.awaitStopped(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      System.out.flush();
-      Runtime.getRuntime().halt(stopped ? 0 : 1);
-    }, "wsgrid-shutdown"));
-    node.awaitStopped(Long.MAX_VALUE, TimeUnit.DAYS);
+    Startup.serveUntilStopped(node::stop, node.stopped());
     return 0;
   }
 }

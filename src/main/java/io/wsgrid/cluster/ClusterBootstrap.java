@@ -37,6 +37,7 @@ public final class ClusterBootstrap {
       tcp.setEnabled(true).setMembers(settings.members());
       config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
     }
+    if (settings.port() > 0) config.getNetworkConfig().setPort(settings.port());
     config.setLiteMember(lite);
     if (settings.memberName() != null) {
       config.setInstanceName("wsgrid-" + settings.memberName() + "-" + ProcessHandle.current().pid()

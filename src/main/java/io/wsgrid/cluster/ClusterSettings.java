@@ -5,10 +5,17 @@ import java.util.List;
 /**
  * How a process joins the cluster: the cluster name (members of other names never join), the
  * Hazelcast config file (null: {@code conf/hazelcast.yaml}, else the copy in the jar), an optional
- * TCP-IP member list that replaces the file's, and the member's name.
+ * TCP-IP member list that replaces the file's, the member's name, and the first Hazelcast member
+ * port (0: the file's; members listed without a port are probed from it upwards).
  */
-public record ClusterSettings(String clusterName, String configPath, List<String> members, String memberName) {
+public record ClusterSettings(String clusterName, String configPath, List<String> members, String memberName, int port) {
   public ClusterSettings {
     members = members == null ? List.of() : List.copyOf(members);
+    if (port < 0 || port > 65535) throw new io.wsgrid.config.ConfigException("--cluster-port must be between 1 and 65535, got " + port);
+  }
+
+  /** With the config file's member port. */
+  public ClusterSettings(String clusterName, String configPath, List<String> members, String memberName) {
+    this(clusterName, configPath, members, memberName, 0);
   }
 }

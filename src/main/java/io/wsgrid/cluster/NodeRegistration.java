@@ -67,8 +67,11 @@ public final class NodeRegistration {
   public Future<Void> stop() {
     if (timer >= 0) vertx.cancelTimer(timer);
     timer = -1;
-    return Future.fromCompletionStage(map.removeAsync(id)).<Void>mapEmpty()
-        .recover(e -> Future.succeededFuture());
+    try {
+      return Future.fromCompletionStage(map.removeAsync(id)).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    } catch (RuntimeException e) { // the member is already gone: its entry goes with it (TTL, membership)
+      return Future.succeededFuture();
+    }
   }
 
   private void tick() {
@@ -85,8 +88,14 @@ public final class NodeRegistration {
     NodeEntry.State current = state;
     long now = System.currentTimeMillis();
     NodeEntry entry = new NodeEntry(id, wsUrl, httpUrl, weight, count, current, now, member);
-    return Future.fromCompletionStage(map.putAsync(id, entry.toJson().encode(), TTL_MS, TimeUnit.MILLISECONDS), vertx.getOrCreateContext())
-        .<Void>mapEmpty()
+    Future<Void> put;
+    try {
+      put = Future.fromCompletionStage(map.putAsync(id, entry.toJson().encode(), TTL_MS, TimeUnit.MILLISECONDS),
+          vertx.getOrCreateContext()).mapEmpty();
+    } catch (RuntimeException e) { // the member is shutting down or gone
+      put = Future.failedFuture(e);
+    }
+    return put
         .onComplete(ar -> {
           writing = false;
           if (ar.succeeded()) {

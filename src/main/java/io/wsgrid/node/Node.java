@@ -13,7 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.broker.Broker;
-import io.wsgrid.broker.EventBusBroker;
+import io.wsgrid.broker.HazelcastBroker;
 import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.NodeRegistration;
 import io.wsgrid.metrics.NodeMetrics;
@@ -55,7 +55,7 @@ public final class Node {
     this.hazelcast = hazelcast;
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, settings.name());
-    this.broker = new EventBusBroker(vertx);
+    this.broker = new HazelcastBroker(vertx, hazelcast, settings.channels());
     this.limits = new SessionLimits(settings.maxFrameSize(), settings.maxQueuedBytes());
     this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
         settings.weight(), metrics::connections);
@@ -65,8 +65,9 @@ public final class Node {
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Node> start(NodeSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HazelcastClusterManager clusterManager =
-        new HazelcastClusterManager(ClusterBootstrap.hazelcastConfig(settings.cluster(), false));
+    com.hazelcast.config.Config config = ClusterBootstrap.hazelcastConfig(settings.cluster(), false);
+    HazelcastBroker.configure(config, settings.channels());
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(config);
     return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry)).compose(vertx -> {
       Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry);
       return node.deploy().map(node)

@@ -1,12 +1,14 @@
 package io.wsgrid.node;
 
+import io.wsgrid.broker.ChannelPolicies;
 import io.wsgrid.cluster.ClusterSettings;
 import io.wsgrid.config.ConfigException;
 
 /**
  * Everything a node starts with. {@code host} is the address it binds; {@code advertisedHost} the
  * one it tells the registry (and so clients) to use; {@code instances} WebSocket verticles share
- * the port, one per event loop; {@code weight} is its share in weighted balancing.
+ * the port, one per event loop; {@code weight} is its share in weighted balancing; {@code channels}
+ * the per-namespace history settings (the same on every node).
  */
 public record NodeSettings(
     String name,
@@ -17,7 +19,8 @@ public record NodeSettings(
     int weight,
     int maxFrameSize,
     long maxQueuedBytes,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    ChannelPolicies channels) {
 
   public NodeSettings {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {

@@ -4,6 +4,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.wsgrid.broker.Broker;
+import io.wsgrid.broker.HistoryUnavailable;
+import io.wsgrid.broker.Publication;
+import io.wsgrid.protocol.StreamPosition;
+import io.vertx.core.json.JsonObject;
 import io.wsgrid.broker.ChannelListener;
 import io.wsgrid.metrics.NodeMetrics;
 import io.wsgrid.protocol.ErrorCode;
@@ -93,7 +97,13 @@ public final class LocalHub implements ChannelListener {
     return Future.join(closing).mapEmpty();
   }
 
-  Future<Void> subscribe(String channel, Session session) {
+  /**
+   * Joins the session to the channel. For a channel with history (or a {@code since}), the session
+   * first buffers live publications while the channel's position is read and what it missed is
+   * replayed; the reply ({@code epoch}, {@code offset}, {@code recovered}) goes out first, then the
+   * replay, then the buffered live publications above the last replayed offset: no gap, no repeat.
+   */
+  Future<JsonObject> subscribe(String channel, Session session, StreamPosition since) {
     if (!session.addChannel(channel)) return Future.succeededFuture();
     metrics.subscriptionsChanged(1);
     Members members = channels.get(channel);
@@ -101,24 +111,74 @@ public final class LocalHub implements ChannelListener {
       members = new Members(broker.join(channel, this));
       channels.put(channel, members);
     }
-    if (members.joined.succeeded()) {
-      members.active.add(session);
+    Members joinedOn = members;
+    boolean positioned = since != null || broker.policy(channel).hasHistory();
+    if (positioned) {
+      joinedOn.recovering.put(session, new ArrayList<>());
+    } else if (joinedOn.joined.succeeded()) {
+      joinedOn.active.add(session);
       return Future.succeededFuture();
+    } else {
+      joinedOn.pending.add(session);
     }
-    Members pendingOn = members;
-    pendingOn.pending.add(session);
-    return pendingOn.joined.transform(ar -> {
-      if (ar.succeeded()) {
-        if (pendingOn.pending.remove(session)) pendingOn.active.add(session);
-        return Future.succeededFuture();
+    return joinedOn.joined
+        .compose(v -> positioned ? recover(channel, session, joinedOn, since) : activate(joinedOn, session))
+        .recover(e -> {
+          if (session.removeChannel(channel)) {
+            metrics.subscriptionsChanged(-1);
+            removeMember(channel, session);
+          }
+          return Future.failedFuture(e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.INTERNAL,
+              "the cluster did not take the subscription (" + e.getMessage() + "); try again"));
+        });
+  }
+
+  private Future<JsonObject> activate(Members members, Session session) {
+    if (members.pending.remove(session)) members.active.add(session);
+    return Future.succeededFuture();
+  }
+
+  private Future<JsonObject> recover(String channel, Session session, Members members, StreamPosition since) {
+    boolean hasHistory = broker.policy(channel).hasHistory();
+    return broker.position(channel).compose(position -> {
+      JsonObject reply = new JsonObject().put("epoch", position.epoch()).put("offset", position.offset());
+      if (since == null) {
+        return Future.succeededFuture(finishRecovery(members, session, reply, List.of(), position.offset()));
       }
-      if (session.removeChannel(channel)) {
-        metrics.subscriptionsChanged(-1);
-        removeMember(channel, session);
+      boolean sameEpoch = hasHistory && since.epoch().equals(position.epoch());
+      if (!sameEpoch || since.offset() >= position.offset()) {
+        boolean upToDate = sameEpoch && since.offset() >= position.offset();
+        return Future.succeededFuture(finishRecovery(members, session, reply.put("recovered", upToDate), List.of(), position.offset()));
       }
-      return Future.failedFuture(new ProtocolError(ErrorCode.INTERNAL,
-          "the cluster did not take the subscription (" + ar.cause().getMessage() + "); try again"));
+      return broker.history(channel, since.offset() + 1, position.offset())
+          .map(replay -> finishRecovery(members, session, reply.put("recovered", true), replay, position.offset()))
+          .recover(e -> e instanceof HistoryUnavailable
+              ? Future.succeededFuture(finishRecovery(members, session, reply.put("recovered", false), List.of(), position.offset()))
+              : Future.failedFuture(e));
     });
+  }
+
+  /** Schedules, after the reply, the replay and the buffered live publications above {@code upTo}; then the session is live. */
+  private JsonObject finishRecovery(Members members, Session session, JsonObject reply, List<Publication> replay, long upTo) {
+    context.runOnContext(v -> {
+      List<Publication> buffered = members.recovering.remove(session);
+      if (buffered == null) return; // unsubscribed or closed meanwhile
+      long last = upTo;
+      for (Publication publication : replay) {
+        session.push(publication.frame());
+        last = publication.offset();
+      }
+      metrics.delivered(replay.size());
+      for (Publication publication : buffered) {
+        if (publication.offset() > last) {
+          session.push(publication.frame());
+          last = publication.offset();
+          metrics.delivered(1);
+        }
+      }
+      members.active.add(session);
+    });
+    return reply;
   }
 
   void unsubscribe(String channel, Session session) {
@@ -132,16 +192,22 @@ public final class LocalHub implements ChannelListener {
     if (members == null) return;
     members.active.remove(session);
     members.pending.remove(session);
-    if (members.active.isEmpty() && members.pending.isEmpty()) {
+    members.recovering.remove(session);
+    if (members.active.isEmpty() && members.pending.isEmpty() && members.recovering.isEmpty()) {
       channels.remove(channel);
       broker.leave(channel, this);
     }
   }
 
   @Override
-  public void deliver(String channel, Buffer frame, long acceptedAtMicros) {
+  public void deliver(String channel, long offset, Buffer frame, long acceptedAtMicros) {
     Members members = channels.get(channel);
-    if (members == null || members.active.isEmpty()) return;
+    if (members == null) return;
+    if (!members.recovering.isEmpty()) {
+      Publication publication = new Publication(offset, frame);
+      members.recovering.values().forEach(buffer -> buffer.add(publication));
+    }
+    if (members.active.isEmpty()) return;
     int written = 0;
     for (Session session : members.active) {
       if (session.push(frame)) written++;
@@ -153,6 +219,8 @@ public final class LocalHub implements ChannelListener {
   private static final class Members {
     final Set<Session> active = new LinkedHashSet<>();
     final Set<Session> pending = new LinkedHashSet<>();
+    /** Sessions reading their position or replaying history, with the live publications meanwhile. */
+    final Map<Session, List<Publication>> recovering = new HashMap<>();
     final Future<Void> joined;
 
     Members(Future<Void> joined) {

@@ -144,15 +144,30 @@ class EdgeClusterIT {
       assertThat(raw.readUntilClose()).isEqualTo(4001);
     }
 
-    try (WsClient hostile = WsClient.connect(clients, cluster.nodes().get(0).settings().wsUrl())) {
-      hostile.sendText("\"" + "x".repeat(3 * 1024 * 1024) + "\"");
-      assertThat(hostile.awaitClose()).as("direct").isEqualTo((short) 1009);
-    }
-    // a close code chosen by the node reaches the client unchanged: a too-large message -> 1009
-    try (WsClient hostile = WsClient.connect(clients, edgeWs())) {
-      hostile.sendText("\"" + "x".repeat(3 * 1024 * 1024) + "\"");
-      assertThat(hostile.awaitClose()).isEqualTo((short) 1009);
-      assertThat(hostile.closeReason()).contains("too large");
+    awaitNoConnections();
+  }
+
+  @Test
+  void aCloseCodeChosenByTheNodeReachesTheClientUnchanged() throws Exception {
+    Node d = cluster.start("d", 1, 1, 65536, 4 << 20);
+    Await.until("the edge sees d", Duration.ofSeconds(20), () -> edge.view().get("d") != null);
+    List<WsClient> sockets = new ArrayList<>();
+    try {
+      WsClient onD = null;
+      for (int i = 0; i < 12 && onD == null; i++) {
+        WsClient client = WsClient.connect(clients, edgeWs());
+        sockets.add(client);
+        if (client.node().equals("d")) onD = client;
+      }
+      assertThat(onD).as("least-connections sends a new socket to the empty node d").isNotNull();
+      cluster.nodes().remove(d);
+      d.stop();
+      assertThat(onD.awaitClose()).isEqualTo((short) 1001);
+      assertThat(onD.closeReason()).isEqualTo("node shutting down; reconnect");
+      assertThat(d.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
+      Await.until("the edge forgets d", Duration.ofSeconds(20), () -> edge.view().get("d") == null);
+    } finally {
+      sockets.forEach(WsClient::close);
     }
     awaitNoConnections();
   }

@@ -16,12 +16,13 @@ class NodeProcessIT {
 
   @Test
   void twoJarNodesJoinAndAMessageCrosses() throws Exception {
+    int hzPort = Ports.clusterPort();
     String cluster = Ports.clusterName("proc");
     int p1 = Ports.free();
     int p2 = Ports.free();
     Vertx vertx = Vertx.vertx();
-    try (JarProcess n1 = JarProcess.start("node-proc-n1", "node", "--port", "" + p1, "--name", "n1", "--cluster-name", cluster, "--instances", "1");
-         JarProcess n2 = JarProcess.start("node-proc-n2", "node", "--port", "" + p2, "--name", "n2", "--cluster-name", cluster, "--instances", "1")) {
+    try (JarProcess n1 = JarProcess.start("node-proc-n1", "node", "--port", "" + p1, "--name", "n1", "--cluster-name", cluster, "--cluster-port", "" + hzPort, "--instances", "1");
+         JarProcess n2 = JarProcess.start("node-proc-n2", "node", "--port", "" + p2, "--name", "n2", "--cluster-name", cluster, "--cluster-port", "" + hzPort, "--instances", "1")) {
       n1.awaitReady("http://127.0.0.1:" + p1 + "/ready", Duration.ofSeconds(90));
       n2.awaitReady("http://127.0.0.1:" + p2 + "/ready", Duration.ofSeconds(90));
       Await.until("both nodes see a 2-node cluster", Duration.ofSeconds(30),

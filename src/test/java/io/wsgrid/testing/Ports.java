@@ -17,6 +17,27 @@ public final class Ports {
     }
   }
 
+  /**
+   * A Hazelcast base port of its own for a test cluster, so test clusters (and anything left on
+   * 5701-5720) never probe each other: 20 ports in 30000-49999.
+   */
+  public static int clusterPort() {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = 30_000 + 20 * java.util.concurrent.ThreadLocalRandom.current().nextInt(1000);
+      if (isFree(base) && isFree(base + 1) && isFree(base + 2)) return base;
+    }
+    throw new IllegalStateException("no free Hazelcast port range");
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public static String clusterName(String test) {
     return "it-" + test + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
   }

@@ -1,5 +1,6 @@
 package io.wsgrid.testing;
 
+import io.wsgrid.broker.ChannelPolicies;
 import io.wsgrid.cluster.ClusterSettings;
 import io.wsgrid.edge.Edge;
 import io.wsgrid.edge.EdgeSettings;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 /** Real clustered nodes in this JVM, on free ports, in a cluster of their own. */
 public final class TestNodes implements AutoCloseable {
   private final String clusterName;
+  private final int clusterPort = Ports.clusterPort();
   private final List<Node> nodes = new ArrayList<>();
   private final List<Edge> edges = new ArrayList<>();
 
@@ -34,9 +36,9 @@ public final class TestNodes implements AutoCloseable {
   }
 
   public Node start(String name, int instances, int weight, int maxFrameSize, long maxQueuedBytes) {
-    ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name);
+    ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name, clusterPort);
     NodeSettings settings = new NodeSettings(name, "127.0.0.1", "127.0.0.1", Ports.free(), instances, weight,
-        maxFrameSize, maxQueuedBytes, cluster);
+        maxFrameSize, maxQueuedBytes, cluster, ChannelPolicies.defaults());
     Node node = Await.result(Node.start(settings), Duration.ofSeconds(90));
     nodes.add(node);
     return node;
@@ -45,7 +47,7 @@ public final class TestNodes implements AutoCloseable {
   /** An edge in this cluster, on a free port, serving proxy and assign. */
   public Edge startEdge(String name, String strategy) {
     EdgeSettings settings = new EdgeSettings(name, "127.0.0.1", Ports.free(), strategy, 1.25,
-        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, new ClusterSettings(clusterName, null, List.of(), name));
+        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, new ClusterSettings(clusterName, null, List.of(), name, clusterPort));
     Edge edge = Await.result(Edge.start(settings), Duration.ofSeconds(90));
     edges.add(edge);
     return edge;
