@@ -85,6 +85,38 @@ public final class ClusterBootstrap {
         .buildClustered();
   }
 
+  /**
+   * Starts a lite member (the edge) and completes once the cluster has a data member (a node):
+   * Vert.x keeps its cluster state in maps that only data members can hold. Logs while it waits.
+   */
+  public static Future<HazelcastInstance> joinLite(Config config) {
+    // What Vert.x sets itself when it makes the instance: its node id as a member attribute.
+    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
+    java.util.concurrent.CompletableFuture<HazelcastInstance> joined = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      HazelcastInstance instance = com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+      long started = System.nanoTime();
+      long lastLog = 0;
+      while (instance.getCluster().getMembers().stream().allMatch(com.hazelcast.cluster.Member::isLiteMember)) {
+        long waited = (System.nanoTime() - started) / 1_000_000_000L;
+        if (waited - lastLog >= 5 || lastLog == 0) {
+          org.slf4j.LoggerFactory.getLogger(ClusterBootstrap.class).info(
+              "waiting for a wsgrid node to join cluster '{}' ({} s): start one with `java -jar wsgrid.jar node`",
+              config.getClusterName(), waited);
+          lastLog = Math.max(1, waited);
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          instance.shutdown();
+          throw new IllegalStateException("interrupted while waiting for a node");
+        }
+      }
+      return instance;
+    });
+    return Future.fromCompletionStage(joined);
+  }
+
   /** {@code wsgrid_cluster_nodes}: data members (nodes; edges are lite members) as this process sees them. */
   public static void registerClusterNodesGauge(MeterRegistry registry, HazelcastInstance hazelcast) {
     Gauge.builder(MeterNames.CLUSTER_NODES, hazelcast, hz -> hz.getLifecycleService().isRunning()

@@ -25,6 +25,7 @@ public final class Edge {
 
   private final EdgeSettings settings;
   private final Vertx vertx;
+  private final com.hazelcast.core.HazelcastInstance hazelcast;
   private final PrometheusMeterRegistry registry;
   private final RegistryView view;
   private final NodePicker picker;
@@ -37,6 +38,7 @@ public final class Edge {
       RegistryView view) {
     this.settings = settings;
     this.vertx = vertx;
+    this.hazelcast = cluster.getHazelcastInstance();
     this.registry = registry;
     this.view = view;
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
@@ -47,12 +49,14 @@ public final class Edge {
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Edge> start(EdgeSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HazelcastClusterManager cluster = new HazelcastClusterManager(ClusterBootstrap.hazelcastConfig(settings.cluster(), true));
-    return ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry))
+    // A lite member alone cannot hold Vert.x's cluster maps: join first, wait for a node, then start Vert.x.
+    return ClusterBootstrap.joinLite(ClusterBootstrap.hazelcastConfig(settings.cluster(), true))
+        .map(HazelcastClusterManager::new)
+        .compose(cluster -> ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry))
         .compose(vertx -> vertx.executeBlocking(() -> new RegistryView(cluster.getHazelcastInstance()).start())
             .map(view -> new Edge(settings, vertx, cluster, registry, view))
             .compose(edge -> edge.deploy().map(edge))
-            .recover(e -> vertx.close().transform(x -> Future.failedFuture(e))));
+            .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)))));
   }
 
   private Future<Void> deploy() {
@@ -115,7 +119,10 @@ public final class Edge {
     vertx.executeBlocking(() -> {
       view.stop();
       return null;
-    }).transform(ar -> vertx.close()).onComplete(ar -> {
+    }).transform(ar -> vertx.close())
+        // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
+        .transform(ar -> Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(hazelcast::shutdown)))
+        .onComplete(ar -> {
       registry.close();
       log.info("edge {} stopped", settings.name());
       stopped.handle(ar);

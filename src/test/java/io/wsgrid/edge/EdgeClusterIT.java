@@ -166,6 +166,8 @@ class EdgeClusterIT {
       assertThat(onD.closeReason()).isEqualTo("node shutting down; reconnect");
       assertThat(d.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
       Await.until("the edge forgets d", Duration.ofSeconds(20), () -> edge.view().get("d") == null);
+      Await.until("the edge counts 3 nodes again", Duration.ofSeconds(20),
+          () -> edge.registry().find(MeterNames.CLUSTER_NODES).gauge().value() == 3);
     } finally {
       sockets.forEach(WsClient::close);
     }

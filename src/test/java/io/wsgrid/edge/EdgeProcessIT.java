@@ -8,7 +8,6 @@ import io.wsgrid.testing.Await;
 import io.wsgrid.testing.JarProcess;
 import io.wsgrid.testing.Ports;
 import io.wsgrid.testing.WsClient;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,7 +29,7 @@ class EdgeProcessIT {
 
   @Test
   void localClusterRoutesAroundAKilledNode() throws Exception {
-    int port = freeRange(4);
+    int port = Ports.freeRange(4);
     int hzPort = Ports.clusterPort();
     String cluster = Ports.clusterName("local");
     String edgeHttp = "http://127.0.0.1:" + port;
@@ -82,22 +81,5 @@ class EdgeProcessIT {
     } catch (Exception e) {
       return List.of();
     }
-  }
-
-  /** A first port whose next {@code count - 1} ports are free too. */
-  private static int freeRange(int count) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int first = 20_000 + (int) (Math.random() * 30_000);
-      boolean free = true;
-      for (int p = first; p < first + count && free; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-          s.setReuseAddress(true);
-        } catch (java.io.IOException e) {
-          free = false;
-        }
-      }
-      if (free) return first;
-    }
-    throw new IllegalStateException("no free range of " + count + " ports");
   }
 }

@@ -38,6 +38,17 @@ public final class Ports {
     }
   }
 
+  /** A first port whose next {@code count - 1} ports are free too (edge + nodes of {@code local}). */
+  public static int freeRange(int count) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int first = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9_000);
+      boolean free = true;
+      for (int p = first; p < first + count && free; p++) free = isFree(p);
+      if (free) return first;
+    }
+    throw new IllegalStateException("no free range of " + count + " ports");
+  }
+
   public static String clusterName(String test) {
     return "it-" + test + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
   }
