@@ -14,6 +14,8 @@ import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.broker.Broker;
 import io.wsgrid.broker.HazelcastBroker;
+import io.wsgrid.presence.HazelcastPresence;
+import io.wsgrid.presence.Presence;
 import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.NodeRegistration;
 import io.wsgrid.metrics.NodeMetrics;
@@ -42,6 +44,7 @@ public final class Node {
   private final PrometheusMeterRegistry registry;
   private final NodeMetrics metrics;
   private final Broker broker;
+  private final Presence presence;
   private final SessionLimits limits;
   private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
   private final NodeRegistration registration;
@@ -56,6 +59,7 @@ public final class Node {
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, settings.name());
     this.broker = new HazelcastBroker(vertx, hazelcast, settings.channels());
+    this.presence = new HazelcastPresence(vertx, hazelcast, settings.name());
     this.limits = new SessionLimits(settings.maxFrameSize(), settings.maxQueuedBytes());
     this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
         settings.weight(), metrics::connections);
@@ -93,7 +97,7 @@ public final class Node {
   }
 
   LocalHub newHub(Context context) {
-    LocalHub hub = new LocalHub(context, broker, metrics, settings.name(), limits);
+    LocalHub hub = new LocalHub(context, broker, presence, metrics, settings.name(), limits);
     hubs.add(hub);
     return hub;
   }

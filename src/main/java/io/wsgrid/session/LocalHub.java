@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.wsgrid.broker.Broker;
+import io.wsgrid.presence.Presence;
 import io.wsgrid.broker.HistoryUnavailable;
 import io.wsgrid.broker.Publication;
 import io.wsgrid.protocol.StreamPosition;
@@ -29,6 +30,7 @@ import java.util.Set;
 public final class LocalHub implements ChannelListener {
   private final Context context;
   private final Broker broker;
+  private final Presence presence;
   private final NodeMetrics metrics;
   private final String nodeName;
   private final SessionLimits limits;
@@ -36,7 +38,7 @@ public final class LocalHub implements ChannelListener {
   private final Map<String, Members> channels = new HashMap<>();
   private final Set<Session> sessions = new LinkedHashSet<>();
 
-  public LocalHub(Context context, Broker broker, NodeMetrics metrics, String nodeName, SessionLimits limits) {
+  public LocalHub(Context context, Broker broker, Presence presence, NodeMetrics metrics, String nodeName, SessionLimits limits) {
     this.context = context;
     this.broker = broker;
     this.metrics = metrics;
@@ -46,6 +48,8 @@ public final class LocalHub implements ChannelListener {
     handlers.put(Op.SUBSCRIBE, new SubscribeHandler());
     handlers.put(Op.UNSUBSCRIBE, new UnsubscribeHandler());
     handlers.put(Op.PUBLISH, new PublishHandler(broker));
+    handlers.put(Op.PRESENCE, new PresenceHandler(presence));
+    this.presence = presence;
   }
 
   @Override
@@ -121,7 +125,9 @@ public final class LocalHub implements ChannelListener {
     } else {
       joinedOn.pending.add(session);
     }
+    // Presence first: the reply must be the last step, since the replay is scheduled right behind it.
     return joinedOn.joined
+        .compose(v -> presence.join(channel, session.id()))
         .compose(v -> positioned ? recover(channel, session, joinedOn, since) : activate(joinedOn, session))
         .recover(e -> {
           if (session.removeChannel(channel)) {
@@ -188,6 +194,7 @@ public final class LocalHub implements ChannelListener {
   }
 
   private void removeMember(String channel, Session session) {
+    presence.leave(channel, session.id());
     Members members = channels.get(channel);
     if (members == null) return;
     members.active.remove(session);
