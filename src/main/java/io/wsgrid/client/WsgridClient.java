@@ -3,6 +3,7 @@ package io.wsgrid.client;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -126,11 +127,13 @@ public final class WsgridClient {
   private Future<Void> open() {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
         .setURI(url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
-    return client.connect(options).map(ws -> {
-      socket = ws;
-      ws.textMessageHandler(this::onText);
-      ws.closeHandler(v -> onClosed(ws));
-      return null;
+    // Handlers before connecting: the node's first frame cannot arrive before them.
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(this::onText);
+    ws.closeHandler(v -> onClosed(ws));
+    socket = ws;
+    return ws.connect(options).<Void>mapEmpty().onFailure(e -> {
+      if (socket == ws) socket = null;
     });
   }
 

@@ -2,6 +2,7 @@ package io.wsgrid.testing;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -34,11 +35,12 @@ public final class WsClient implements AutoCloseable {
 
   private WsClient(WebSocketClient client, WebSocketConnectOptions options) {
     this.client = client;
-    // Handlers go on in the event loop as the connect completes, before any frame is dispatched.
-    this.socket = Await.result(client.connect(options).onSuccess(ws -> {
-      ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
-      ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode()));
-    }));
+    // Handlers are in place before the connection exists, so no frame can come before them.
+    ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode()));
+    Await.result(ws.connect(options));
+    this.socket = ws;
     this.connected = next();
   }
 
