@@ -51,6 +51,7 @@ public final class HazelcastBroker implements Broker {
   private final ChannelPolicies policies;
   private final IMap<String, String> epochs;
   private final Map<String, ChannelStream> channels = new HashMap<>();
+  private final Map<String, PublishQueue> publishing = new HashMap<>();
 
   public HazelcastBroker(Vertx vertx, HazelcastInstance hazelcast, ChannelPolicies policies) {
     this.vertx = vertx;
@@ -101,14 +102,71 @@ public final class HazelcastBroker implements Broker {
   @Override
   public Future<Long> publish(String channel, Object data) {
     long acceptedAt = NodeMetrics.nowMicros();
-    String item = new JsonObject().put("t", acceptedAt).put("d", data).encode();
-    return Future.fromCompletionStage(ring(channel).addAsync(item, OverflowPolicy.OVERWRITE), vertx.getOrCreateContext())
-        .map(offset -> {
-          Buffer frame = ProtocolCodec.publication(channel, offset, data);
+    Promise<Long> offset = Promise.promise();
+    Context context = vertx.getOrCreateContext();
+    PublishQueue queue;
+    synchronized (publishing) {
+      queue = publishing.computeIfAbsent(channel, PublishQueue::new);
+    }
+    queue.add(new Pending(data, acceptedAt, context, offset));
+    return offset.future();
+  }
+
+  /** A publication waiting for its offset. */
+  private record Pending(Object data, long acceptedAt, Context context, Promise<Long> offset) {}
+
+  /**
+   * A node's publications to one channel, appended to the ring in the order the node accepted
+   * them: one append in flight at a time, and whatever arrives meanwhile goes in the next as one
+   * batch ({@code addAllAsync} gives a batch consecutive sequences). Concurrent single appends
+   * could overtake each other on their way to the partition owner and reorder one publisher.
+   */
+  private final class PublishQueue {
+    final String channel;
+    final List<Pending> waiting = new ArrayList<>();
+    boolean inFlight;
+
+    PublishQueue(String channel) {
+      this.channel = channel;
+    }
+
+    void add(Pending pending) {
+      synchronized (this) {
+        waiting.add(pending);
+        if (inFlight) return;
+        inFlight = true;
+      }
+      flush();
+    }
+
+    void flush() {
+      List<Pending> batch;
+      synchronized (this) {
+        if (waiting.isEmpty()) {
+          inFlight = false;
+          return;
+        }
+        batch = new ArrayList<>(waiting.subList(0, Math.min(waiting.size(), READ_BATCH)));
+        waiting.subList(0, batch.size()).clear();
+      }
+      List<String> items = new ArrayList<>(batch.size());
+      for (Pending p : batch) items.add(new JsonObject().put("t", p.acceptedAt()).put("d", p.data()).encode());
+      ring(channel).addAllAsync(items, OverflowPolicy.OVERWRITE).whenComplete((last, failure) -> {
+        for (int i = 0; i < batch.size(); i++) {
+          Pending p = batch.get(i);
+          if (failure != null) {
+            p.context().runOnContext(v -> p.offset().fail(failure));
+            continue;
+          }
+          long offset = last - batch.size() + 1 + i;
+          Buffer frame = ProtocolCodec.publication(channel, offset, p.data());
           eventBus.publish(address(channel),
-              Buffer.buffer(16 + frame.length()).appendLong(offset).appendLong(acceptedAt).appendBuffer(frame));
-          return offset;
-        });
+              Buffer.buffer(16 + frame.length()).appendLong(offset).appendLong(p.acceptedAt()).appendBuffer(frame));
+          p.context().runOnContext(v -> p.offset().complete(offset));
+        }
+        flush();
+      });
+    }
   }
 
   @Override

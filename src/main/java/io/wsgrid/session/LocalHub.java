@@ -182,6 +182,8 @@ public final class LocalHub implements ChannelListener {
           metrics.delivered(1);
         }
       }
+      // This node's stream may still deliver offsets the replay already covered: skip up to there.
+      if (last >= 0) members.floors.put(session, last);
       members.active.add(session);
     });
     return reply;
@@ -200,6 +202,7 @@ public final class LocalHub implements ChannelListener {
     members.active.remove(session);
     members.pending.remove(session);
     members.recovering.remove(session);
+    members.floors.remove(session);
     if (members.active.isEmpty() && members.pending.isEmpty() && members.recovering.isEmpty()) {
       channels.remove(channel);
       broker.leave(channel, this);
@@ -216,11 +219,22 @@ public final class LocalHub implements ChannelListener {
     }
     if (members.active.isEmpty()) return;
     int written = 0;
+    boolean floors = !members.floors.isEmpty();
     for (Session session : members.active) {
+      if (floors && isAtOrBelowFloor(members, session, offset)) continue;
       if (session.push(frame)) written++;
     }
     metrics.delivered(written);
     metrics.deliveryLatency(acceptedAtMicros);
+  }
+
+  /** True when the session already has {@code offset} (from its replay); the floor goes once passed. */
+  private static boolean isAtOrBelowFloor(Members members, Session session, long offset) {
+    Long floor = members.floors.get(session);
+    if (floor == null) return false;
+    if (offset <= floor) return true;
+    members.floors.remove(session);
+    return false;
   }
 
   private static final class Members {
@@ -228,6 +242,8 @@ public final class LocalHub implements ChannelListener {
     final Set<Session> pending = new LinkedHashSet<>();
     /** Sessions reading their position or replaying history, with the live publications meanwhile. */
     final Map<Session, List<Publication>> recovering = new HashMap<>();
+    /** Recovered sessions and the last offset they were given, until live delivery passes it. */
+    final Map<Session, Long> floors = new HashMap<>();
     final Future<Void> joined;
 
     Members(Future<Void> joined) {
