@@ -21,6 +21,9 @@ final class EdgeVerticle extends VerticleBase {
     EdgeSettings settings = edge.settings();
     Router router = Router.router(vertx);
     OperatorEndpoints.mount(router, edge.registry(), edge::isReady);
+    // The browser client, from the jar's webroot/ (it reconnects and recovers: see wsgrid.js).
+    router.get("/wsgrid.js").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
     RegistryApi api = new RegistryApi(edge.picker(), edge.view(), edge.metrics());
     router.get("/admin/nodes").handler(api::nodes);
     if (settings.modes().contains(EdgeSettings.Mode.ASSIGN)) {

@@ -24,6 +24,9 @@ final class NodeVerticle extends VerticleBase {
     LocalHub hub = node.newHub(context);
     Router router = Router.router(vertx);
     OperatorEndpoints.mount(router, node.registry(), node::isReady);
+    // The browser client, from the jar's webroot/ (it reconnects and recovers: see wsgrid.js).
+    router.get("/wsgrid.js").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
     router.post("/api/publish").handler(BodyHandler.create().setBodyLimit(settings.maxFrameSize()))
         .handler(new PublishApi(node.broker()));
     router.post("/admin/drain").handler(ctx -> {
