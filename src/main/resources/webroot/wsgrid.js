@@ -94,7 +94,7 @@
 
     _subscribe(channel, sub) {
       const request = {op: "subscribe", channel};
-      const recovering = sub.epoch !== null && sub.offset >= 0;
+      const recovering = sub.epoch !== null; // offset -1: nothing received yet, replay from the start
       if (recovering) request.since = {offset: sub.offset, epoch: sub.epoch};
       return this._request(request).then(reply => {
         if (recovering && !reply.recovered && this.onrecoveryfailed) this.onrecoveryfailed(channel);

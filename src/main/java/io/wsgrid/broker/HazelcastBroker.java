@@ -43,6 +43,10 @@ public final class HazelcastBroker implements Broker {
   public static final String EPOCHS = "wsgrid.epochs";
   static final long GAP_WAIT_MS = 100;
   private static final int READ_BATCH = 1000;
+  /** Envelope header: offset, acceptedAt (micros), publication id. */
+  private static final int HEADER = 24;
+  /** Ids remembered per channel per node to drop a publication appended twice. */
+  private static final int RECENT_IDS = 4096;
   private static final Logger log = LoggerFactory.getLogger(HazelcastBroker.class);
 
   private final Vertx vertx;
@@ -52,6 +56,9 @@ public final class HazelcastBroker implements Broker {
   private final IMap<String, String> epochs;
   private final Map<String, ChannelStream> channels = new HashMap<>();
   private final Map<String, PublishQueue> publishing = new HashMap<>();
+  /** Publication ids: a random per-process prefix and a counter, so a retried append can be told apart. */
+  private final long idPrefix = (java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFL) << 40;
+  private final java.util.concurrent.atomic.AtomicLong idCounter = new java.util.concurrent.atomic.AtomicLong();
 
   public HazelcastBroker(Vertx vertx, HazelcastInstance hazelcast, ChannelPolicies policies) {
     this.vertx = vertx;
@@ -108,12 +115,12 @@ public final class HazelcastBroker implements Broker {
     synchronized (publishing) {
       queue = publishing.computeIfAbsent(channel, PublishQueue::new);
     }
-    queue.add(new Pending(data, acceptedAt, context, offset));
+    queue.add(new Pending(data, acceptedAt, idPrefix | (idCounter.incrementAndGet() & 0xFFFFFFFFFFL), context, offset));
     return offset.future();
   }
 
   /** A publication waiting for its offset. */
-  private record Pending(Object data, long acceptedAt, Context context, Promise<Long> offset) {}
+  private record Pending(Object data, long acceptedAt, long id, Context context, Promise<Long> offset) {}
 
   /**
    * A node's publications to one channel, appended to the ring in the order the node accepted
@@ -150,7 +157,7 @@ public final class HazelcastBroker implements Broker {
         waiting.subList(0, batch.size()).clear();
       }
       List<String> items = new ArrayList<>(batch.size());
-      for (Pending p : batch) items.add(new JsonObject().put("t", p.acceptedAt()).put("d", p.data()).encode());
+      for (Pending p : batch) items.add(new JsonObject().put("t", p.acceptedAt()).put("p", p.id()).put("d", p.data()).encode());
       ring(channel).addAllAsync(items, OverflowPolicy.OVERWRITE).whenComplete((last, failure) -> {
         for (int i = 0; i < batch.size(); i++) {
           Pending p = batch.get(i);
@@ -160,8 +167,8 @@ public final class HazelcastBroker implements Broker {
           }
           long offset = last - batch.size() + 1 + i;
           Buffer frame = ProtocolCodec.publication(channel, offset, p.data());
-          eventBus.publish(address(channel),
-              Buffer.buffer(16 + frame.length()).appendLong(offset).appendLong(p.acceptedAt()).appendBuffer(frame));
+          eventBus.publish(address(channel), Buffer.buffer(HEADER + frame.length())
+              .appendLong(offset).appendLong(p.acceptedAt()).appendLong(p.id()).appendBuffer(frame));
           p.context().runOnContext(v -> p.offset().complete(offset));
         }
         flush();
@@ -221,6 +228,7 @@ public final class HazelcastBroker implements Broker {
         throw new HistoryUnavailable("history of " + channel + " starts at " + ring.headSequence() + ", after " + from);
       }
       List<Publication> out = new ArrayList<>();
+      java.util.Set<Long> ids = new java.util.HashSet<>();
       long next = from;
       while (next <= to) {
         int count = (int) Math.min(READ_BATCH, to - next + 1);
@@ -237,7 +245,7 @@ public final class HazelcastBroker implements Broker {
         for (int i = 0; i < batch.size(); i++) {
           long offset = batch.getSequence(i);
           if (offset != next) throw new HistoryUnavailable("history of " + channel + " has a hole at " + next);
-          out.add(new Publication(offset, frame(channel, offset, batch.get(i))));
+          if (ids.add(id(batch.get(i)))) out.add(new Publication(offset, frame(channel, offset, batch.get(i))));
           next = offset + 1;
         }
       }
@@ -247,6 +255,10 @@ public final class HazelcastBroker implements Broker {
 
   private static Buffer frame(String channel, long offset, String item) {
     return ProtocolCodec.publication(channel, offset, new JsonObject(item).getValue("d"));
+  }
+
+  private static long id(String item) {
+    return new JsonObject(item).getLong("p", 0L);
   }
 
   private static long acceptedAt(String item) {
@@ -264,6 +276,8 @@ public final class HazelcastBroker implements Broker {
     final MessageConsumer<Buffer> consumer;
     final Future<Void> ready;
     final TreeMap<Long, Buffer> early = new TreeMap<>();
+    /** Recently delivered publication ids: Hazelcast may append a retried batch twice during a membership change. */
+    final java.util.LinkedHashSet<Long> recent = new java.util.LinkedHashSet<>();
     long next = -1;
     long gapTimer = -1;
     boolean filling;
@@ -302,7 +316,7 @@ public final class HazelcastBroker implements Broker {
       early.headMap(next).clear(); // filled from the ring meanwhile
       Buffer envelope;
       while ((envelope = early.remove(next)) != null) {
-        dispatch(next, envelope.slice(16, envelope.length()), envelope.getLong(8));
+        dispatchOnce(next, envelope.getLong(16), envelope.slice(HEADER, envelope.length()), envelope.getLong(8));
         next++;
       }
       if (!early.isEmpty() && gapTimer < 0 && !filling) {
@@ -334,7 +348,7 @@ public final class HazelcastBroker implements Broker {
                 long offset = batch.getSequence(i);
                 if (offset < next || offset > to) continue;
                 if (offset > next) skip(offset);
-                dispatch(offset, frame(channel, offset, batch.get(i)), acceptedAt(batch.get(i)));
+                dispatchOnce(offset, id(batch.get(i)), frame(channel, offset, batch.get(i)), acceptedAt(batch.get(i)));
                 next = offset + 1;
               }
               if (batch.size() == 0) skip(to + 1);
@@ -350,6 +364,23 @@ public final class HazelcastBroker implements Broker {
     void skip(long to) {
       log.warn("channel {}: offsets {}..{} were lost with a member; continuing at {}", channel, next, to - 1, to);
       next = to;
+    }
+
+    /** Delivers unless the same publication (by id) was delivered already under another offset. */
+    void dispatchOnce(long offset, long id, Buffer frame, long acceptedAt) {
+      if (id != 0) {
+        if (!recent.add(id)) {
+          log.warn("channel {}: offset {} repeats a publication appended twice (a retry during a membership change); dropped",
+              channel, offset);
+          return;
+        }
+        if (recent.size() > RECENT_IDS) {
+          var oldest = recent.iterator();
+          oldest.next();
+          oldest.remove();
+        }
+      }
+      dispatch(offset, frame, acceptedAt);
     }
 
     void dispatch(long offset, Buffer frame, long acceptedAt) {

@@ -41,6 +41,10 @@ final class EdgeCommand implements Callable<Integer> {
       description = "Nodes a new socket may try when a node cannot be reached (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
+  @Option(names = "--rebalance-threshold", defaultValue = "0.1",
+      description = "POST /admin/rebalance sheds sockets of nodes more than this fraction above their fair share (default: ${DEFAULT-VALUE}).")
+  double rebalanceThreshold;
+
   @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
   int instances;
 
@@ -53,7 +57,7 @@ final class EdgeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
-        instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), cluster.toSettings(name));
+        instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold, cluster.toSettings(name));
     Logs.name(name);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");

@@ -34,6 +34,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--max-frame-size", defaultValue = "65536", description = "Largest frame and message a client may send, bytes (default: ${DEFAULT-VALUE}).")
   int maxFrameSize;
 
+  @Option(names = "--drain-rate", defaultValue = "500",
+      description = "Sockets per second a drain (SIGTERM, POST /admin/drain) or a rebalance closes (default: ${DEFAULT-VALUE}).")
+  int drainRate;
+
   @Option(names = "--max-queued-bytes", defaultValue = "4194304",
       description = "Bytes that may wait for a slow client beyond its socket buffer before it is disconnected (default: ${DEFAULT-VALUE}).")
   long maxQueuedBytes;
@@ -55,7 +59,7 @@ final class NodeCommand implements Callable<Integer> {
     String advertised = advertiseHost != null ? advertiseHost : "0.0.0.0".equals(host) ? "127.0.0.1" : host;
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
         weight > 0 ? weight : instanceCount, maxFrameSize, maxQueuedBytes, cluster.toSettings(nodeName),
-        ChannelPolicies.fromConfig(ConfigFile.load(config)));
+        ChannelPolicies.fromConfig(ConfigFile.load(config)), drainRate);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");

@@ -168,7 +168,8 @@ public final class WsgridClient {
 
   private Future<JsonObject> sendSubscribe(String channel, Subscription subscription) {
     JsonObject request = new JsonObject().put("op", "subscribe").put("channel", channel);
-    if (subscription.epoch != null && subscription.offset >= 0) {
+    // With an epoch, always recover: offset -1 (nothing received yet) replays from the start.
+    if (subscription.epoch != null) {
       request.put("since", new JsonObject().put("offset", subscription.offset).put("epoch", subscription.epoch));
     }
     boolean recovering = request.containsKey("since");

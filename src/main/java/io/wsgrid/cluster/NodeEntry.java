@@ -32,6 +32,11 @@ public record NodeEntry(
     }
   }
 
+  /** The event-bus address where a node takes requests to shed sockets ({@code {"count":n}}). */
+  public static String shedAddress(String node) {
+    return "wsgrid.node." + node + ".shed";
+  }
+
   public boolean isUp() {
     return state == State.UP;
   }

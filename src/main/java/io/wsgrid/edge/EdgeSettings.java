@@ -8,11 +8,12 @@ import java.util.Set;
 /**
  * Everything an edge starts with: where it listens, how it picks nodes ({@code strategy},
  * {@code hashBalanceFactor} for consistent-hash), which modes it serves, how many nodes a new
- * socket may try, and how many event loops serve it.
+ * socket may try, how many event loops serve it, and how far above its fair share a node may be
+ * before a rebalance sheds its extra sockets.
  */
 public record EdgeSettings(
     String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
-    int maxAttempts, int instances, ClusterSettings cluster) {
+    int maxAttempts, int instances, double rebalanceThreshold, ClusterSettings cluster) {
 
   /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
   public enum Mode { PROXY, ASSIGN }
@@ -24,6 +25,9 @@ public record EdgeSettings(
     if (port < 0 || port > 65535) throw new ConfigException("--port must be between 1 and 65535, got " + port);
     if (modes == null || modes.isEmpty()) throw new ConfigException("--mode needs proxy, assign or both");
     if (maxAttempts < 1) throw new ConfigException("--max-attempts must be >= 1, got " + maxAttempts);
+    if (!(rebalanceThreshold > 0 && rebalanceThreshold < 10)) {
+      throw new ConfigException("--rebalance-threshold must be a fraction above 0 (0.1 = 10% over the fair share), got " + rebalanceThreshold);
+    }
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
     try {
       BalancingStrategy.create(strategy, hashBalanceFactor);

@@ -88,6 +88,11 @@ public final class Node {
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + " (is another process on that port? pick another --port)", e)))
         .compose(id -> registration.start())
+        .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
+          long count = Math.max(0, message.body().getLong("count", 0L));
+          message.reply(new io.vertx.core.json.JsonObject().put("node", settings.name()).put("shedding", count));
+          if (count > 0 && !stopping) shed(count);
+        }).completion())
         .onSuccess(v -> {
           ready = true;
           log.info("node {} ready: {} ({} instances, weight {})", settings.name(), settings.wsUrl(),
@@ -157,14 +162,12 @@ public final class Node {
   }
 
   private void closeSockets() {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (LocalHub hub : hubs) {
-      Promise<Void> closed = Promise.promise();
-      hub.context().runOnContext(v -> hub.closeAll(Session.CLOSE_GOING_AWAY, "node shutting down; reconnect").onComplete(closed));
-      closing.add(closed.future());
-    }
+    List<Future<Long>> closing = List.of(SocketShedder.shed(vertx, hubs, metrics::connections, Long.MAX_VALUE,
+        settings.drainRate(), Session.CLOSE_GOING_AWAY, "node draining; reconnect", "drain " + settings.name()));
     Promise<Void> socketsClosed = Promise.promise();
-    long timer = vertx.setTimer(CLOSE_TIMEOUT_MS, t -> socketsClosed.tryComplete());
+    // Bounded: the drain's own time at its rate, plus a margin for sockets that will not close.
+    long timeout = CLOSE_TIMEOUT_MS + 1000L * metrics.connections() / Math.max(1, settings.drainRate());
+    long timer = vertx.setTimer(timeout, t -> socketsClosed.tryComplete());
     Future.join(closing).onComplete(ar -> {
       vertx.cancelTimer(timer);
       socketsClosed.tryComplete();
@@ -177,6 +180,15 @@ public final class Node {
           registry.close();
           stopped.handle(ar);
         });
+  }
+
+  /**
+   * Asks the node to close {@code count} of its sockets with 1012 at its drain rate, so their
+   * clients reconnect through the edge onto lighter nodes; completes with how many it closed.
+   */
+  public Future<Long> shed(long count) {
+    return SocketShedder.shed(vertx, hubs, metrics::connections, count, settings.drainRate(), Session.CLOSE_SERVICE_RESTART,
+        "rebalancing; reconnect", "rebalance " + settings.name());
   }
 
   /** Waits (blocking, not on an event loop) until the node has stopped or the timeout passes. */

@@ -8,7 +8,8 @@ import io.wsgrid.config.ConfigException;
  * Everything a node starts with. {@code host} is the address it binds; {@code advertisedHost} the
  * one it tells the registry (and so clients) to use; {@code instances} WebSocket verticles share
  * the port, one per event loop; {@code weight} is its share in weighted balancing; {@code channels}
- * the per-namespace history settings (the same on every node).
+ * the per-namespace history settings (the same on every node); {@code drainRate} how many sockets
+ * per second a drain or a rebalance closes.
  */
 public record NodeSettings(
     String name,
@@ -20,7 +21,8 @@ public record NodeSettings(
     int maxFrameSize,
     long maxQueuedBytes,
     ClusterSettings cluster,
-    ChannelPolicies channels) {
+    ChannelPolicies channels,
+    int drainRate) {
 
   public NodeSettings {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -30,6 +32,7 @@ public record NodeSettings(
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
     if (weight < 1) throw new ConfigException("--weight must be >= 1, got " + weight);
     if (maxFrameSize < 256) throw new ConfigException("--max-frame-size must be >= 256 bytes, got " + maxFrameSize);
+    if (drainRate < 1) throw new ConfigException("--drain-rate must be >= 1 socket per second, got " + drainRate);
     if (maxQueuedBytes < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + maxQueuedBytes);
   }
 

@@ -68,8 +68,8 @@ public final class ProtocolCodec {
     }
     Object offset = since.getValue("offset");
     Object epoch = since.getValue("epoch");
-    if (!(offset instanceof Number n) || n.longValue() < 0 || n.doubleValue() != n.longValue()) {
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.offset must be a non-negative integer");
+    if (!(offset instanceof Number n) || n.longValue() < -1 || n.doubleValue() != n.longValue()) {
+      throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.offset must be an integer >= -1 (-1: nothing received yet)");
     }
     if (!(epoch instanceof String e) || e.isEmpty() || e.length() > 64) {
       throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.epoch must be a string of 1 to 64 characters");

@@ -92,6 +92,17 @@ public final class LocalHub implements ChannelListener {
     return sessions.size();
   }
 
+  /** Closes up to {@code count} sessions with {@code code} and {@code reason}; returns how many it closed. Call on {@link #context()}. */
+  public int closeSome(int count, short code, String reason) {
+    int closed = 0;
+    for (Session session : List.copyOf(sessions)) {
+      if (closed >= count) break;
+      session.close(code, reason);
+      closed++;
+    }
+    return closed;
+  }
+
   /** Closes every session with {@code code} and {@code reason}; completes when all are closed. */
   public Future<Void> closeAll(short code, String reason) {
     List<Future<Void>> closing = new ArrayList<>();

@@ -25,6 +25,7 @@ public final class Session {
 
   public static final short CLOSE_GOING_AWAY = 1001;
   public static final short CLOSE_TRY_AGAIN_LATER = 1013;
+  public static final short CLOSE_SERVICE_RESTART = 1012;
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
   private final ServerWebSocket socket;

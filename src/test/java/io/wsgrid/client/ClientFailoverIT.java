@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.LongStream;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
@@ -105,9 +104,8 @@ class ClientFailoverIT {
         List<JsonObject> got = w.received();
         assertThat(got).extracting(p -> p.getInteger("data")).as(w.channel())
             .containsExactlyElementsOf(IntStream.range(0, perChannel).boxed().toList());
-        long first = got.get(0).getLong("offset");
-        assertThat(got).extracting(p -> p.getLong("offset"))
-            .containsExactlyElementsOf(LongStream.range(first, first + perChannel).boxed().toList());
+        // Offsets increase; an append Hazelcast retried across the kill is dropped by id (a hole, never a repeat).
+        assertThat(got).extracting(p -> p.getLong("offset")).isSorted().doesNotHaveDuplicates();
         if (w.client().reconnects() > 0) {
           reconnected++;
           lastReconnectMs = Math.max(lastReconnectMs, (w.reconnectedAt().get() - killedAt) / 1_000_000);

@@ -79,9 +79,9 @@ class WsgridJsIT {
         JsonArray received = result.getJsonArray("received");
         List<Integer> data = received.stream().map(o -> ((JsonObject) o).getInteger("data")).toList();
         assertThat(data).containsExactlyElementsOf(java.util.stream.IntStream.range(0, total).boxed().toList());
-        long first = received.getJsonObject(0).getLong("offset");
-        assertThat(received.stream().map(o -> ((JsonObject) o).getLong("offset")).toList())
-            .containsExactlyElementsOf(java.util.stream.LongStream.range(first, first + total).boxed().toList());
+        // Offsets increase; a publication Hazelcast appended twice while the node left is dropped
+        // by id, which may leave a hole in the offsets but never a repeat.
+        assertThat(received.stream().map(o -> ((JsonObject) o).getLong("offset")).toList()).isSorted().doesNotHaveDuplicates();
         assertThat(result.getInteger("reconnects")).isGreaterThanOrEqualTo(1);
         assertThat(victim.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
       } finally {

@@ -163,7 +163,7 @@ class EdgeClusterIT {
       cluster.nodes().remove(d);
       d.stop();
       assertThat(onD.awaitClose()).isEqualTo((short) 1001);
-      assertThat(onD.closeReason()).isEqualTo("node shutting down; reconnect");
+      assertThat(onD.closeReason()).isEqualTo("node draining; reconnect");
       assertThat(d.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
       Await.until("the edge forgets d", Duration.ofSeconds(20), () -> edge.view().get("d") == null);
       Await.until("the edge counts 3 nodes again", Duration.ofSeconds(20),

@@ -53,7 +53,7 @@ class ProtocolCodecTest {
       "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"\"}|BAD_CHANNEL",
       "{\"id\":1,\"op\":\"publish\",\"channel\":\"c\"}|BAD_REQUEST",
       "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":5}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":-1,\"epoch\":\"e\"}}|BAD_REQUEST",
+      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":-2,\"epoch\":\"e\"}}|BAD_REQUEST",
       "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":1.5,\"epoch\":\"e\"}}|BAD_REQUEST",
       "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":1}}|BAD_REQUEST",
       "{\"id\":1,\"op\":\"auth\"}|BAD_REQUEST",
