@@ -48,6 +48,9 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
   int instances;
 
+  @Option(names = "--config", description = "wsgrid YAML config whose edge section gives defaults (default: conf/wsgrid.yaml).")
+  String config;
+
   @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
   long parentPid;
 

@@ -1,0 +1,142 @@
+package io.wsgrid.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Offline validation of {@code k8s/} (no cluster, no kubectl here): every document parses, the
+ * kustomization lists every file, selectors match pod labels, services reach declared ports,
+ * probes use the contract's paths, the HPA and PDBs target what exists, and the pods run the CLI
+ * with options it has.
+ */
+class K8sManifestsTest {
+  private static final ObjectMapper YAML = new YAMLMapper();
+  private static final List<JsonNode> docs = new ArrayList<>();
+
+  @BeforeAll
+  static void load() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("k8s"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        var parser = new YAMLFactory().createParser(file.toFile());
+        for (var it = YAML.readValues(parser, JsonNode.class); it.hasNext(); ) {
+          JsonNode doc = it.next();
+          if (doc != null && !doc.isEmpty()) docs.add(doc);
+        }
+      }
+    }
+  }
+
+  private static List<JsonNode> kind(String kind) {
+    return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+  }
+
+  private static JsonNode named(String kind, String name) {
+    return kind(kind).stream().filter(d -> name.equals(d.path("metadata").path("name").asText())).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + " in k8s/"));
+  }
+
+  @Test
+  void kustomizationListsEveryManifest() throws IOException {
+    JsonNode kustomization = kind("Kustomization").get(0);
+    List<String> listed = new ArrayList<>();
+    kustomization.path("resources").forEach(r -> listed.add(r.asText()));
+    try (Stream<Path> files = Files.list(Path.of("k8s"))) {
+      List<String> present = files.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")).toList();
+      assertThat(listed).containsExactlyInAnyOrderElementsOf(present);
+    }
+  }
+
+  @Test
+  void everyKindTheIssueAsksForIsThere() {
+    assertThat(docs.stream().map(d -> d.path("kind").asText()).distinct().toList()).contains(
+        "Namespace", "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Service", "Deployment",
+        "PodDisruptionBudget", "HorizontalPodAutoscaler");
+    JsonNode headless = named("Service", "wsgrid-hazelcast");
+    assertThat(headless.path("spec").path("clusterIP").asText()).isEqualTo("None");
+  }
+
+  @Test
+  void selectorsMatchPodsAndServicesReachDeclaredPorts() {
+    for (JsonNode deployment : kind("Deployment")) {
+      JsonNode selector = deployment.path("spec").path("selector").path("matchLabels");
+      JsonNode labels = deployment.path("spec").path("template").path("metadata").path("labels");
+      selector.fields().forEachRemaining(e -> assertThat(labels.path(e.getKey()).asText()).isEqualTo(e.getValue().asText()));
+    }
+    for (JsonNode service : kind("Service")) {
+      JsonNode selector = service.path("spec").path("selector");
+      JsonNode target = kind("Deployment").stream().filter(d -> {
+        JsonNode labels = d.path("spec").path("template").path("metadata").path("labels");
+        var matches = new boolean[] {true};
+        selector.fields().forEachRemaining(e -> matches[0] &= labels.path(e.getKey()).asText().equals(e.getValue().asText()));
+        return matches[0];
+      }).findFirst().orElseThrow(() -> new AssertionError("service " + service.path("metadata").path("name") + " selects no pod"));
+      List<Integer> ports = new ArrayList<>();
+      target.path("spec").path("template").path("spec").path("containers").get(0).path("ports")
+          .forEach(p -> ports.add(p.path("containerPort").asInt()));
+      service.path("spec").path("ports").forEach(p -> assertThat(ports).contains(p.path("targetPort").asInt()));
+    }
+  }
+
+  @Test
+  void probesUseTheContractsPathsAndTheDrainFitsTheGracePeriod() {
+    for (JsonNode deployment : kind("Deployment")) {
+      JsonNode pod = deployment.path("spec").path("template").path("spec");
+      JsonNode container = pod.path("containers").get(0);
+      assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/ready");
+      assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/health");
+      assertThat(deployment.path("spec").path("template").path("metadata").path("annotations")
+          .path("prometheus.io/path").asText()).isEqualTo("/metrics");
+    }
+    JsonNode node = named("Deployment", "wsgrid-node").path("spec").path("template").path("spec");
+    // 10,000 sockets (the HPA's target per pod) at 500/s take 20 s, plus the preStop wait
+    assertThat(node.path("terminationGracePeriodSeconds").asInt()).isGreaterThan(25);
+    assertThat(node.path("containers").get(0).path("lifecycle").path("preStop").isMissingNode()).isFalse();
+  }
+
+  @Test
+  void autoscalerAndBudgetsTargetWhatExists() {
+    JsonNode hpa = named("HorizontalPodAutoscaler", "wsgrid-node");
+    named("Deployment", hpa.path("spec").path("scaleTargetRef").path("name").asText());
+    List<String> metrics = new ArrayList<>();
+    hpa.path("spec").path("metrics").forEach(m -> metrics.add(m.path("type").asText().equals("Pods")
+        ? m.path("pods").path("metric").path("name").asText() : m.path("resource").path("name").asText()));
+    assertThat(metrics).containsExactlyInAnyOrder("cpu", "wsgrid_connections");
+    for (JsonNode pdb : kind("PodDisruptionBudget")) {
+      JsonNode selector = pdb.path("spec").path("selector").path("matchLabels");
+      assertThat(kind("Deployment").stream().anyMatch(d -> d.path("spec").path("selector").path("matchLabels").equals(selector)))
+          .as(pdb.path("metadata").path("name").asText()).isTrue();
+    }
+  }
+
+  @Test
+  void podsRunTheCliWithOptionsItHas() throws Exception {
+    for (JsonNode deployment : kind("Deployment")) {
+      List<String> args = new ArrayList<>();
+      deployment.path("spec").path("template").path("spec").path("containers").get(0).path("args").forEach(a -> args.add(a.asText()));
+      List<String> resolved = args.stream().map(a -> a.replace("$(POD_IP)", "10.0.0.1").replace("$(POD_NAME)", "pod-1")
+          .replace("/etc/wsgrid/", "k8s-test-conf/")).toList();
+      Path conf = Files.createDirectories(Path.of("target", "k8s-test-conf"));
+      JsonNode configMap = named("ConfigMap", "wsgrid-conf");
+      Files.writeString(conf.resolve("wsgrid.yaml"), configMap.path("data").path("wsgrid.yaml").asText());
+      Files.writeString(conf.resolve("hazelcast.yaml"), configMap.path("data").path("hazelcast.yaml").asText());
+      picocli.CommandLine commandLine = new picocli.CommandLine(new io.wsgrid.cli.Main());
+      // parse only: the options exist and their values convert
+      commandLine.parseArgs(resolved.stream().map(a -> a.replace("k8s-test-conf/", "target/k8s-test-conf/")).toArray(String[]::new));
+      // the Hazelcast config in the ConfigMap loads
+      com.hazelcast.config.Config.loadFromFile(conf.resolve("hazelcast.yaml").toFile());
+    }
+  }
+}
