@@ -45,6 +45,14 @@ final class EdgeCommand implements Callable<Integer> {
       description = "POST /admin/rebalance sheds sockets of nodes more than this fraction above their fair share (default: ${DEFAULT-VALUE}).")
   double rebalanceThreshold;
 
+  @Option(names = "--auto-rebalance", defaultValue = "false",
+      description = "Rebalance by itself when a node stays more than the threshold over its fair share (see --auto-rebalance-after).")
+  boolean autoRebalance;
+
+  @Option(names = "--auto-rebalance-after", defaultValue = "30",
+      description = "Seconds the spread must stay over the threshold before an automatic rebalance, and the pause after one (default: ${DEFAULT-VALUE}).")
+  double autoRebalanceAfter;
+
   @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
   int instances;
 
@@ -60,13 +68,19 @@ final class EdgeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
-        instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold, cluster.toSettings(name));
+        instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
+        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name));
     Logs.name(name);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
     Startup.serveUntilStopped(edge::stop, edge.stopped());
     return 0;
+  }
+
+  private long autoRebalanceAfterMs() {
+    if (!(autoRebalanceAfter >= 1)) throw new ConfigException("--auto-rebalance-after must be >= 1 second, got " + autoRebalanceAfter);
+    return Math.round(autoRebalanceAfter * 1000);
   }
 
   static Set<EdgeSettings.Mode> parseModes(List<String> values) {

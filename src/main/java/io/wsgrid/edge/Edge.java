@@ -30,6 +30,7 @@ public final class Edge {
   private final RegistryView view;
   private final NodePicker picker;
   private final EdgeMetrics metrics;
+  private final Rebalancer rebalancer;
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -43,6 +44,7 @@ public final class Edge {
     this.view = view;
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
     this.metrics = new EdgeMetrics(registry, settings.strategy());
+    this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
     ClusterBootstrap.registerClusterNodesGauge(registry, cluster.getHazelcastInstance());
   }
 
@@ -65,6 +67,7 @@ public final class Edge {
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + " (is another process on that port? pick another --port)", e)))
         .onSuccess(id -> {
+          if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
           ready = true;
           log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known)", settings.name(), settings.url(),
               settings.strategy(), settings.modes(), view.snapshot().size());
@@ -90,6 +93,10 @@ public final class Edge {
 
   public NodePicker picker() {
     return picker;
+  }
+
+  Rebalancer rebalancer() {
+    return rebalancer;
   }
 
   EdgeMetrics metrics() {

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgrid.metrics.MeterNames;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The edge's meters: sockets routed per node and strategy, routing failures per reason, open tunnels. */
+/** The edge's meters: sockets routed per node and strategy, routing failures per reason, open tunnels, rebalances. */
 final class EdgeMetrics {
   private final MeterRegistry registry;
   private final String strategy;
@@ -27,6 +27,11 @@ final class EdgeMetrics {
   void failed(String reason) {
     Counter.builder(MeterNames.EDGE_ROUTE_FAILURES).description("new sockets the edge could not route, by reason")
         .tag(MeterNames.TAG_REASON, reason).register(registry).increment();
+  }
+
+  void rebalanced(String trigger) {
+    Counter.builder(MeterNames.EDGE_REBALANCES).description("rebalances started, manual (POST /admin/rebalance) or auto")
+        .tag(MeterNames.TAG_TRIGGER, trigger).register(registry).increment();
   }
 
   void tunnelOpened() {

@@ -9,11 +9,12 @@ import java.util.Set;
  * Everything an edge starts with: where it listens, how it picks nodes ({@code strategy},
  * {@code hashBalanceFactor} for consistent-hash), which modes it serves, how many nodes a new
  * socket may try, how many event loops serve it, and how far above its fair share a node may be
- * before a rebalance sheds its extra sockets.
+ * before a rebalance sheds its extra sockets; {@code autoRebalanceAfterMs} > 0 rebalances by itself
+ * once the spread has stayed over that threshold so long (0: only on {@code POST /admin/rebalance}).
  */
 public record EdgeSettings(
     String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
-    int maxAttempts, int instances, double rebalanceThreshold, ClusterSettings cluster) {
+    int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster) {
 
   /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
   public enum Mode { PROXY, ASSIGN }
@@ -28,6 +29,7 @@ public record EdgeSettings(
     if (!(rebalanceThreshold > 0 && rebalanceThreshold < 10)) {
       throw new ConfigException("--rebalance-threshold must be a fraction above 0 (0.1 = 10% over the fair share), got " + rebalanceThreshold);
     }
+    if (autoRebalanceAfterMs < 0) throw new ConfigException("--auto-rebalance-after must be >= 1 second, got " + autoRebalanceAfterMs / 1000.0);
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
     try {
       BalancingStrategy.create(strategy, hashBalanceFactor);

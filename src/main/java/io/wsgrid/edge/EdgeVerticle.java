@@ -26,7 +26,7 @@ final class EdgeVerticle extends VerticleBase {
         .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
     RegistryApi api = new RegistryApi(edge.picker(), edge.view(), edge.metrics());
     router.get("/admin/nodes").handler(api::nodes);
-    router.post("/admin/rebalance").handler(new RebalanceApi(edge.view(), vertx.eventBus(), settings.rebalanceThreshold())::rebalance);
+    router.post("/admin/rebalance").handler(edge.rebalancer()::handle);
     if (settings.modes().contains(EdgeSettings.Mode.ASSIGN)) {
       router.get("/assign").handler(api::assign);
     }

@@ -16,10 +16,12 @@ public final class MeterNames {
   public static final String EDGE_ROUTED = "wsgrid.edge.routed";
   public static final String EDGE_ROUTE_FAILURES = "wsgrid.edge.route.failures";
   public static final String EDGE_TUNNELS = "wsgrid.edge.tunnels";
+  public static final String EDGE_REBALANCES = "wsgrid.edge.rebalances";
 
   public static final String TAG_NODE = "node";
   public static final String TAG_STRATEGY = "strategy";
   public static final String TAG_REASON = "reason";
+  public static final String TAG_TRIGGER = "trigger";
 
   private MeterNames() {}
 }

@@ -97,6 +97,7 @@ public final class LocalHub implements ChannelListener {
     int closed = 0;
     for (Session session : List.copyOf(sessions)) {
       if (closed >= count) break;
+      if (!session.isOpen()) continue; // closing already: counting it again would shed too few
       session.close(code, reason);
       closed++;
     }

@@ -160,6 +160,11 @@ public final class Session {
     return true;
   }
 
+  /** False once a close has begun (by either side). */
+  public boolean isOpen() {
+    return state == State.OPEN && !socket.isClosed();
+  }
+
   /** Closes the connection with a code and a reason; completes when closed. */
   public Future<Void> close(short code, String reason) {
     if (state == State.CLOSED || socket.isClosed()) return Future.succeededFuture();

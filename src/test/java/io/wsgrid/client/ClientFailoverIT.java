@@ -6,12 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.wsgrid.testing.Await;
+import io.wsgrid.testing.Http;
 import io.wsgrid.testing.JarProcess;
 import io.wsgrid.testing.Ports;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.Test;
  * exactly once and in order; the test prints how long the last client took to reconnect.
  */
 class ClientFailoverIT {
-  private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final int CLIENTS = 300;
   private static final int CHANNELS = 10;
   private static final int PUBLICATIONS = 4_000; // 400 per channel
@@ -80,7 +76,7 @@ class ClientFailoverIT {
       CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
         long started = System.nanoTime();
         for (int i = 0; i < PUBLICATIONS; i++) {
-          post("http://127.0.0.1:" + survivorPort + "/api/publish",
+          Http.publish("http://127.0.0.1:" + survivorPort + "/api/publish",
               new JsonObject().put("channel", "chat.failover" + (i % CHANNELS)).put("data", i / CHANNELS));
           long due = started + TimeUnit.SECONDS.toNanos(1) * (i + 1) / RATE;
           long wait = due - System.nanoTime();
@@ -120,20 +116,6 @@ class ClientFailoverIT {
           .get(30, TimeUnit.SECONDS);
     } finally {
       Await.result(vertx.close());
-    }
-  }
-
-  /** One publication; never retried (a retry after a slow success would publish twice). */
-  private static void post(String url, JsonObject body) {
-    try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-          .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) throw new AssertionError("publish answered " + response.statusCode() + ": " + response.body());
-    } catch (java.io.IOException e) {
-      throw new AssertionError("publish failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
     }
   }
 }

@@ -3,15 +3,11 @@ package io.wsgrid.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.wsgrid.testing.Await;
+import io.wsgrid.testing.Http;
 import io.wsgrid.testing.JarProcess;
 import io.wsgrid.testing.Ports;
 import io.wsgrid.testing.WsClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.Test;
  * cluster notices, and Ctrl-C (SIGTERM) stops everything.
  */
 class EdgeProcessIT {
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void localClusterRoutesAroundAKilledNode() throws Exception {
@@ -40,7 +35,7 @@ class EdgeProcessIT {
         return local.log().contains("is up");
       });
       assertThat(local.log()).contains("ws://127.0.0.1:" + port + "/ws");
-      Await.until("the edge sees 3 nodes", Duration.ofSeconds(30), () -> nodesSeen(edgeHttp).size() == 3);
+      Await.until("the edge sees 3 nodes", Duration.ofSeconds(30), () -> Http.nodesSeen(edgeHttp).size() == 3);
 
       List<WsClient> before = new ArrayList<>();
       for (int i = 0; i < 30; i++) before.add(WsClient.connect(vertx, "ws://127.0.0.1:" + port + "/ws"));
@@ -51,7 +46,7 @@ class EdgeProcessIT {
           .findFirst().orElseThrow(() -> new AssertionError("no n2 child of local"));
       long killedAt = System.nanoTime();
       n2.destroyForcibly();
-      Await.until("the edge drops n2", Duration.ofSeconds(20), () -> !nodesSeen(edgeHttp).contains("n2"));
+      Await.until("the edge drops n2", Duration.ofSeconds(20), () -> !Http.nodesSeen(edgeHttp).contains("n2"));
       long detectMs = (System.nanoTime() - killedAt) / 1_000_000;
       System.out.println("edge dropped the killed node after " + detectMs + " ms");
 
@@ -70,16 +65,6 @@ class EdgeProcessIT {
       }
     } finally {
       Await.result(vertx.close());
-    }
-  }
-
-  private static List<String> nodesSeen(String edgeHttp) {
-    try {
-      String body = http.send(HttpRequest.newBuilder(URI.create(edgeHttp + "/admin/nodes")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return new JsonObject(body).getJsonArray("nodes").stream().map(o -> ((JsonObject) o).getString("id")).toList();
-    } catch (Exception e) {
-      return List.of();
     }
   }
 }

@@ -47,7 +47,7 @@ public final class TestNodes implements AutoCloseable {
   /** An edge in this cluster, on a free port, serving proxy and assign. */
   public Edge startEdge(String name, String strategy) {
     EdgeSettings settings = new EdgeSettings(name, "127.0.0.1", Ports.free(), strategy, 1.25,
-        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, new ClusterSettings(clusterName, null, List.of(), name, clusterPort));
+        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, 0, new ClusterSettings(clusterName, null, List.of(), name, clusterPort));
     Edge edge = Await.result(Edge.start(settings), Duration.ofSeconds(90));
     edges.add(edge);
     return edge;
