@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 /** The {@code wsgrid} command: one fat jar, one subcommand per role. */
 @Command(name = "wsgrid", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Clustered WebSocket platform on Vert.x and Hazelcast.",
-    subcommands = {LocalCommand.class, NodeCommand.class, EdgeCommand.class, HelpCommand.class})
+    subcommands = {LocalCommand.class, NodeCommand.class, EdgeCommand.class, BenchCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
   @Spec
   CommandSpec spec;

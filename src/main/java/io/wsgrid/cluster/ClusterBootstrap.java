@@ -71,6 +71,7 @@ public final class ClusterBootstrap {
    * two instances with one name (tests run several nodes per JVM) would share the first registry.
    */
   public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName) {
+    io.wsgrid.metrics.ProcessMemory.register(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registryName)

@@ -31,6 +31,10 @@ public final class ConfigDefaults implements IDefaultValueProvider {
   public String defaultValue(ArgSpec arg) {
     if (!(arg instanceof OptionSpec option) || !option.longestName().startsWith("--")) return null;
     String name = option.longestName().substring(2);
+    // The load generator is configured by its flags alone: the server's file and env are not its own.
+    for (var c = option.command(); c != null; c = c.parent()) {
+      if ("bench".equals(c.name())) return null;
+    }
     String fromEnv = env.get(envName(name));
     if (fromEnv != null && !fromEnv.isBlank()) return fromEnv.trim();
     String command = option.command() == null ? null : option.command().name();
@@ -39,6 +43,6 @@ public final class ConfigDefaults implements IDefaultValueProvider {
       fromFile = section.getValue(name);
     }
     if (fromFile == null) fromFile = file.getValue(name);
-    return fromFile == null || fromFile instanceof JsonObject ? null : fromFile.toString();
+    return fromFile == null || fromFile instanceof JsonObject || fromFile instanceof io.vertx.core.json.JsonArray ? null : fromFile.toString();
   }
 }

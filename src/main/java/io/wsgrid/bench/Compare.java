@@ -1,0 +1,294 @@
+package io.wsgrid.bench;
+
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bench compare}: wsgrid and its peers side by side on this machine, in one run, each
+ * measured {@code runs} times (medians), with the ratios the targets are stated in. Starts every
+ * server itself on loopback ports from {@code --port}, from this jar, the Node.js peers in
+ * {@code src/bench/peers}, Debian's {@code redis-server} and {@code haproxy}; stops them by pid.
+ * Writes {@code RESULTS.md}: tables, machine, versions, commands.
+ */
+public final class Compare {
+  /** What a comparison runs. */
+  public record Settings(int runs, Path out, Path peers, int port, boolean quick) {}
+
+  /** The fan-out shape every fan-out measurement uses. */
+  private record Shape(int subscribers, int channels, int publishers, int size) {}
+
+  private static final double P99_LIMIT_MS = 50;
+  private final Vertx vertx;
+  private final Settings settings;
+  private final Servers servers;
+  private final Shape shape;
+  private final StringBuilder log = new StringBuilder();
+  private final List<String[]> summary = new ArrayList<>();
+  private final long started = System.nanoTime();
+
+  Compare(Vertx vertx, Settings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.servers = new Servers(Path.of("target", "bench-logs"));
+    this.shape = settings.quick() ? new Shape(200, 10, 2, 128) : new Shape(1000, 10, 4, 128);
+  }
+
+  void run() throws Exception {
+    servers.requireTools(settings.peers());
+    int p = settings.port();
+    try {
+      section("single-node fan-out: wsgrid node vs Node.js ws");
+      String wsgridNode = servers.wsgridNode("solo", p, p + 50, "bench-solo", 0);
+      servers.node("ws-peer", settings.peers().resolve("ws-server.js"), p + 1);
+      String wsPeer = "ws://127.0.0.1:" + (p + 1) + "/ws";
+      double soloWsgrid = medianSweep("wsgrid node", "wsgrid", List.of(wsgridNode));
+      double soloWs = medianSweep("Node ws", "wsgrid", List.of(wsPeer));
+      target("single-node fan-out, deliveries/s at p99 < 50 ms", fmt(soloWsgrid), fmt(soloWs), soloWsgrid / soloWs, 1.5);
+
+      section("idle sockets: memory per socket");
+      int idle = settings.quick() ? 2_000 : 15_000;
+      Report idleWsgrid = median("idle wsgrid node", "rss_per_socket_kib", () -> IdleScenario.run(vertx, new WsgridWire(),
+          List.of(wsgridNode), idle, 500, 4, 5, new IdleScenario.Probe(wsgridNode.replace("ws://", "http://").replace("/ws", "/metrics"), 0)));
+      Report idleWs = median("idle Node ws", "rss_per_socket_kib", () -> IdleScenario.run(vertx, new WsgridWire(), List.of(wsPeer), idle, 500, 4, 5,
+          new IdleScenario.Probe(null, servers.pid("ws-peer"))));
+      double kib = idleWsgrid.number("rss_per_socket_kib");
+      summary.add(new String[] {"idle sockets on one node: RSS per socket (" + idle + " held)", kib + " KiB",
+          idleWs.number("rss_per_socket_kib") + " KiB (Node ws)", "—", "≤ 10 KiB", kib <= 10 ? "met" : "missed"});
+      servers.stop("solo");
+      servers.stop("ws-peer");
+
+      section("3-node cluster fan-out: wsgrid vs Socket.IO + Redis adapter");
+      List<String> wsgridCluster = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) wsgridCluster.add(servers.wsgridNode("n" + i, p + 10 + i, p + 60, "bench-cluster", 0));
+      servers.redis("redis", p + 20);
+      List<String> socketio = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) {
+        servers.node("sio" + i, settings.peers().resolve("socketio-server.js"), p + 20 + i, "redis://127.0.0.1:" + (p + 20));
+        socketio.add("ws://127.0.0.1:" + (p + 20 + i));
+      }
+      double clusterWsgrid = medianSweep("wsgrid 3 nodes", "wsgrid", wsgridCluster);
+      double clusterSio = medianSweep("Socket.IO 3 + Redis", "socketio", socketio);
+      target("3-node cluster fan-out, deliveries/s at p99 < 50 ms", fmt(clusterWsgrid), fmt(clusterSio), clusterWsgrid / clusterSio, 3);
+      for (int i = 1; i <= 3; i++) servers.stop("sio" + i);
+      servers.stop("redis");
+
+      section("edge tunnel vs HAProxy (tcp, leastconn) in front of the same 3 nodes");
+      String edge = servers.wsgridEdge("edge", p + 30, p + 60, "bench-cluster", "least-connections");
+      String haproxy = servers.haproxy("haproxy", p + 31, List.of(p + 11, p + 12, p + 13));
+      double viaEdge = medianSweep("via wsgrid edge", "wsgrid", List.of(edge));
+      double viaHaproxy = medianSweep("via HAProxy", "wsgrid", List.of(haproxy));
+      target("edge tunnel: fan-out throughput (deliveries/s at p99 < 50 ms)", fmt(viaEdge), fmt(viaHaproxy), viaEdge / viaHaproxy, 0.9);
+      int connects = settings.quick() ? 500 : 3_000;
+      Report connectEdge = median("connect via edge", "connects_per_s", () -> ConnectScenario.run(vertx, new WsgridWire(), List.of(edge), connects, 100, 1));
+      Report connectHaproxy = median("connect via HAProxy", "connects_per_s", () -> ConnectScenario.run(vertx, new WsgridWire(), List.of(haproxy), connects, 100, 1));
+      target("edge tunnel: connects/s (" + connects + " sockets, 100 in flight)", fmt(connectEdge.number("connects_per_s")),
+          fmt(connectHaproxy.number("connects_per_s")), connectEdge.number("connects_per_s") / connectHaproxy.number("connects_per_s"), 0.9);
+      // Added latency: the same moderate load direct, via the edge, via HAProxy.
+      double rate = Math.max(50, Math.min(clusterWsgrid, viaHaproxy) / shape.subscribers() * shape.channels() * 0.3);
+      double direct = medianStep("direct to nodes at " + Math.round(rate) + "/s", wsgridCluster, rate);
+      double edgeP99 = medianStep("via edge at " + Math.round(rate) + "/s", List.of(edge), rate);
+      double haproxyP99 = medianStep("via HAProxy at " + Math.round(rate) + "/s", List.of(haproxy), rate);
+      double added = edgeP99 - direct;
+      summary.add(new String[] {"edge tunnel: added p99 latency at " + Math.round(rate) + " publications/s",
+          String.format(Locale.ROOT, "%+.2f ms (p99 %.2f vs %.2f direct)", added, edgeP99, direct),
+          String.format(Locale.ROOT, "%+.2f ms (HAProxy)", haproxyP99 - direct), "—", "≤ 1 ms", added <= 1 ? "met" : "missed"});
+      servers.stop("haproxy");
+      servers.stop("edge");
+
+      section("balance: 10,000 connects over 4 nodes (GET /assign, sockets held)");
+      servers.wsgridNode("n4", p + 14, p + 60, "bench-cluster", 0);
+      String lc = servers.wsgridEdge("edge-lc", p + 32, p + 60, "bench-cluster", "least-connections");
+      String p2c = servers.wsgridEdge("edge-p2c", p + 33, p + 60, "bench-cluster", "power-of-two");
+      awaitNodes(p + 32, 4);
+      int balance = settings.quick() ? 1_000 : 10_000;
+      for (String[] strategy : new String[][] {{"least-connections", lc}, {"power-of-two", p2c}}) {
+        Report r = median("balance " + strategy[0], "max_over_mean", () -> BalanceScenario.run(vertx, strategy[1], balance, 200, 1, true));
+        double ratio = r.number("max_over_mean");
+        summary.add(new String[] {"balance, " + balance + " connects over 4 nodes, " + strategy[0] + ": max/mean", String.valueOf(ratio),
+            "per node " + r.get("per_node"), "—", "≤ 1.05", ratio <= 1.05 ? "met" : "missed"});
+      }
+    } finally {
+      servers.close();
+    }
+    write();
+  }
+
+  // ---- measurements ----
+
+  /** Median over runs of the best deliveries/s a sweep finds with p99 under the limit. */
+  private double medianSweep(String label, String protocol, List<String> targets) throws Exception {
+    double[] best = new double[settings.runs()];
+    for (int run = 0; run < settings.runs(); run++) {
+      best[run] = sweep(label + " run " + (run + 1), protocol, targets);
+    }
+    double median = median(best);
+    log("%s: best deliveries/s per run %s → median %s", label, Arrays.toString(Arrays.stream(best).mapToLong(Math::round).toArray()), fmt(median));
+    return median;
+  }
+
+  /**
+   * Raises the publication rate by 1.6× per step until a step fails (p99 ≥ 50 ms, or less than 99%
+   * of the owed deliveries, or under 90% of the asked rate), then tries once between the last pass
+   * and the failure; returns the best passing step's deliveries/s.
+   */
+  private double sweep(String label, String protocol, List<String> targets) throws Exception {
+    double stepSeconds = settings.quick() ? 2 : 3;
+    try (FanoutScenario scenario = new FanoutScenario(vertx, Wire.of(protocol), new FanoutScenario.Settings(targets,
+        shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.c" + System.nanoTime() % 100000 + "."))) {
+      scenario.setup();
+      scenario.step(settings.quick() ? 100 : 200, 4); // warm-up (JIT, pools) on both sides; not counted
+      double best = 0;
+      double passed = 0;
+      double rate = settings.quick() ? 100 : 200;
+      double failedAt = 0;
+      while (rate <= 200_000) {
+        Report r = scenario.step(rate, stepSeconds);
+        boolean ok = pass(r, rate);
+        log("  %s: %s/s asked → %s pub/s, %s deliveries/s, p50 %s p99 %s ms, drops %s, errors %s: %s", label, Math.round(rate),
+            r.get("publications_per_s"), r.get("deliveries_per_s"), r.get("latency_p50_ms"), r.get("latency_p99_ms"), r.get("drops"),
+            r.get("errors"), ok ? "pass" : "FAIL");
+        if (!ok) {
+          failedAt = rate;
+          break;
+        }
+        passed = rate;
+        best = Math.max(best, r.number("deliveries_per_s"));
+        rate *= 1.6;
+        Thread.sleep(500);
+      }
+      if (failedAt > 0 && passed > 0) {
+        Thread.sleep(1_000);
+        double middle = (passed + failedAt) / 2;
+        Report r = scenario.step(middle, stepSeconds);
+        boolean ok = pass(r, middle);
+        log("  %s: %s/s asked → %s deliveries/s, p99 %s ms: %s", label, Math.round(middle), r.get("deliveries_per_s"), r.get("latency_p99_ms"),
+            ok ? "pass" : "FAIL");
+        if (ok) best = Math.max(best, r.number("deliveries_per_s"));
+      }
+      return best;
+    }
+  }
+
+  private static boolean pass(Report r, double rate) {
+    double owed = r.number("deliveries") + r.number("drops");
+    return r.number("latency_p99_ms") < P99_LIMIT_MS && r.number("deliveries") >= 0.99 * owed
+        && r.number("publications_per_s") >= 0.9 * rate && r.number("errors") == 0;
+  }
+
+  /** Median p99 (ms) over runs of a fixed-rate step. */
+  private double medianStep(String label, List<String> targets, double rate) throws Exception {
+    double[] p99 = new double[settings.runs()];
+    for (int run = 0; run < settings.runs(); run++) {
+      try (FanoutScenario scenario = new FanoutScenario(vertx, new WsgridWire(), new FanoutScenario.Settings(targets,
+          shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.l" + run + "."))) {
+        scenario.setup();
+        scenario.step(rate, 2); // warm-up, not counted
+        Report r = scenario.step(rate, settings.quick() ? 2 : 5);
+        p99[run] = r.number("latency_p99_ms");
+        log("  %s run %d: p50 %s p99 %s p99.9 %s ms, %s deliveries/s", label, run + 1, r.get("latency_p50_ms"), r.get("latency_p99_ms"),
+            r.get("latency_p999_ms"), r.get("deliveries_per_s"));
+      }
+    }
+    return median(p99);
+  }
+
+  interface Measurement {
+    Report run() throws Exception;
+  }
+
+  /** Runs a measurement {@code runs} times; returns the run whose {@code key} is the median. */
+  private Report median(String label, String key, Measurement measurement) throws Exception {
+    List<Report> reports = new ArrayList<>();
+    for (int run = 0; run < settings.runs(); run++) {
+      Report r = measurement.run();
+      log("  %s run %d: %s", label, run + 1, r.toJson().encode());
+      reports.add(r);
+      Thread.sleep(1_000);
+    }
+    reports.sort((a, b) -> Double.compare(a.number(key), b.number(key)));
+    return reports.get(reports.size() / 2);
+  }
+
+  private void awaitNodes(int edgePort, int count) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/admin/nodes")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      if (new io.vertx.core.json.JsonObject(body).getJsonArray("nodes").size() >= count) return;
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the edge did not see " + count + " nodes within 60 s: see target/bench-logs/");
+  }
+
+  // ---- output ----
+
+  private void target(String what, String wsgrid, String peer, double ratio, double goal) {
+    summary.add(new String[] {what, wsgrid, peer, String.format(Locale.ROOT, "%.2f×", ratio), "≥ " + goal + "×",
+        ratio >= goal ? "met" : "missed"});
+    log("%s: wsgrid %s, peer %s, ratio %.2f (target %.1f)", what, wsgrid, peer, ratio, goal);
+  }
+
+  private void section(String title) {
+    log("== %s (%.0f s into the comparison)", title, (System.nanoTime() - started) / 1e9);
+  }
+
+  private void log(String format, Object... args) {
+    String line = String.format(Locale.ROOT, format, args);
+    System.err.println(line);
+    log.append(line).append('\n');
+  }
+
+  private void write() throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("# wsgrid benchmark results\n\n");
+    md.append("Generated by `src/bench/run.sh` (`java -jar target/wsgrid.jar bench compare").append(settings.quick() ? " --quick" : "")
+        .append("`) on ").append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))).append(", ")
+        .append(settings.runs()).append(" run(s) per measurement, medians; the whole comparison took ")
+        .append(Math.round((System.nanoTime() - started) / 60e9 * 10) / 10.0).append(" min.\n\n");
+    md.append("| measurement | wsgrid | peer | ratio | target | |\n|---|---|---|---|---|---|\n");
+    for (String[] row : summary) md.append("| ").append(String.join(" | ", row)).append(" |\n");
+    md.append("\n## Machine and versions\n\n");
+    for (String line : servers.versions()) md.append("- ").append(line).append('\n');
+    md.append("\n## How each number is measured\n\n").append(Servers.METHOD);
+    md.append("\n## Log of this run\n\n```\n").append(log).append("```\n");
+    Files.createDirectories(settings.out().toAbsolutePath().getParent());
+    Files.writeString(settings.out(), md);
+    System.err.println("wrote " + settings.out());
+  }
+
+  static String fmt(double value) {
+    return String.format(Locale.ROOT, "%,d", Math.round(value));
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  static boolean portOpen(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+}

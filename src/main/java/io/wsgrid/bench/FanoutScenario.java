@@ -1,0 +1,224 @@
+package io.wsgrid.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * S subscribers over C channels, P publishers at a total rate R (0: as fast as the server acks,
+ * with at most {@link #WINDOW} publications in flight per publisher), messages of M bytes stamped
+ * with the send time. Subscribers and publishers live in this process, so the stamp and the
+ * receive time come from one clock. A step reports publications/s (acked), deliveries/s, delivery
+ * latency quantiles, errors and drops (deliveries owed for acked publications that never came).
+ * Connections are opened once and reused by every step, so a sweep of rates is cheap.
+ */
+final class FanoutScenario implements AutoCloseable {
+  static final int WINDOW = 2_000;
+  private static final long TICK_MS = 5;
+
+  record Settings(List<String> targets, int subscribers, int channels, int publishers, int size, int sources,
+      int concurrency, String channelPrefix) {
+    Settings {
+      if (subscribers < 1 || channels < 1 || publishers < 1) throw new IllegalArgumentException("--subscribers, --channels and --publishers must be >= 1");
+      if (size < 24) throw new IllegalArgumentException("--size must be >= 24 bytes (the time stamp needs room)");
+      if (targets.isEmpty()) throw new IllegalArgumentException("--target needs at least one URL");
+    }
+  }
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final Connector connector;
+  private final int[] subscribersOf;
+  private final String padding;
+  private List<BenchSocket> subscribers = List.of();
+  private List<BenchSocket> publishers = List.of();
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final Recorder latency = new Recorder(3);
+  private volatile long stepStarted = Long.MAX_VALUE;
+
+  FanoutScenario(Vertx vertx, Wire wire, Settings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.connector = new Connector(vertx, wire, settings.sources());
+    this.subscribersOf = new int[settings.channels()];
+    for (int i = 0; i < settings.subscribers(); i++) subscribersOf[i % settings.channels()]++;
+    this.padding = "x".repeat(Math.max(0, settings.size() - "{\"t\":1234567890123456,\"p\":\"\"}".length()));
+  }
+
+  private String channel(int i) {
+    return settings.channelPrefix() + (i % settings.channels());
+  }
+
+  /** Opens and subscribes every subscriber, then opens the publishers. */
+  void setup() throws Exception {
+    try (Progress p = new Progress(vertx, "fanout setup", () -> connector.opened.get() + " sockets open, " + connector.failed.get() + " failed")) {
+      subscribers = await(connector.open(settings.targets(), settings.subscribers(), settings.concurrency()), 300);
+      if (subscribers.size() < settings.subscribers()) {
+        throw new IllegalStateException(connector.failed.get() + " of " + settings.subscribers() + " subscribers could not connect: "
+            + connector.lastFailure() + " (is the target up? too many sockets for its limits?)");
+      }
+      List<Future<Void>> subscribing = new ArrayList<>();
+      for (int i = 0; i < subscribers.size(); i++) {
+        BenchSocket socket = subscribers.get(i);
+        String channel = channel(i);
+        socket.onPublication = this::received;
+        socket.onError = errors::increment;
+        subscribing.add(Future.succeededFuture().compose(v -> {
+          io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+          socket.context().runOnContext(x -> socket.subscribe(channel).onComplete(done));
+          return done.future();
+        }));
+      }
+      await(Future.all(subscribing), 120);
+      publishers = await(connector.open(settings.targets(), settings.publishers(), settings.concurrency()), 60);
+      if (publishers.size() < settings.publishers()) throw new IllegalStateException("publishers could not connect: " + connector.lastFailure());
+    }
+  }
+
+  private void received(long stamp) {
+    if (stamp < stepStarted) return; // a straggler of an earlier step
+    delivered.increment();
+    latency.recordValue(Math.max(1, (System.nanoTime() - stamp) / 1_000));
+  }
+
+  /** Publishes at {@code rate} per second (0: as fast as acked) for {@code seconds}; reports what arrived. */
+  Report step(double rate, double seconds) throws Exception {
+    delivered.reset();
+    errors.reset();
+    latency.reset();
+    AtomicLong sent = new AtomicLong();
+    AtomicLong acked = new AtomicLong();
+    AtomicLong owed = new AtomicLong();
+    List<Publisher> running = new ArrayList<>();
+    stepStarted = System.nanoTime();
+    long deadline = stepStarted + (long) (seconds * 1e9);
+    for (int i = 0; i < publishers.size(); i++) {
+      Publisher publisher = new Publisher(publishers.get(i), i, rate / publishers.size(), deadline, sent, acked, owed);
+      running.add(publisher);
+      publishers.get(i).context().runOnContext(v -> publisher.start());
+    }
+    String what = rate > 0 ? "fanout " + Math.round(rate) + "/s" : "fanout max";
+    try (Progress p = new Progress(vertx, what, () -> String.format("%d sent, %d acked, %d delivered, %d errors",
+        sent.get(), acked.get(), delivered.sum(), errors.sum()))) {
+      Thread.sleep((long) (seconds * 1000));
+      // Wait for the acks still in flight, then for the deliveries they owe.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (running.stream().anyMatch(Publisher::waiting) && System.nanoTime() < until) Thread.sleep(20);
+      until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (delivered.sum() < owed.get() && System.nanoTime() < until) Thread.sleep(20);
+    }
+    Histogram histogram = latency.getIntervalHistogram();
+    long unacked = running.stream().mapToLong(Publisher::inFlight).sum();
+    return new Report("fanout")
+        .put("rate_target", rate > 0 ? Math.round(rate) : "max")
+        .put("subscribers", subscribers.size()).put("channels", settings.channels()).put("publishers", publishers.size())
+        .put("size_bytes", settings.size()).put("seconds", seconds)
+        .put("publications", acked.get())
+        .put("publications_per_s", Math.round(acked.get() / seconds))
+        .put("deliveries", delivered.sum())
+        .put("deliveries_per_s", Math.round(delivered.sum() / seconds))
+        .quantiles("latency", histogram)
+        .put("errors", errors.sum() + unacked)
+        .put("drops", Math.max(0, owed.get() - delivered.sum()));
+  }
+
+  private Future<Void> closeAll() {
+    List<BenchSocket> all = new ArrayList<>(subscribers);
+    all.addAll(publishers);
+    return connector.closeAll(all).compose(v -> connector.close());
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(closeAll(), 30);
+  }
+
+  static <T> T await(Future<T> future, long seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+  }
+
+  /** One publisher socket's loop, on its event loop: send what is due, count acks in order. */
+  private final class Publisher {
+    private final BenchSocket socket;
+    private final int index;
+    private final double perSecond;
+    private final long deadline;
+    private final AtomicLong sent;
+    private final AtomicLong acked;
+    private final AtomicLong owed;
+    private final ArrayDeque<Integer> unacked = new ArrayDeque<>();
+    private volatile int inFlight;
+    private long mine;
+    private long timer = -1;
+
+    Publisher(BenchSocket socket, int index, double perSecond, long deadline, AtomicLong sent, AtomicLong acked, AtomicLong owed) {
+      this.socket = socket;
+      this.index = index;
+      this.perSecond = perSecond;
+      this.deadline = deadline;
+      this.sent = sent;
+      this.acked = acked;
+      this.owed = owed;
+    }
+
+    void start() {
+      socket.onAck = id -> {
+        Integer subs = unacked.poll();
+        if (subs == null) return;
+        inFlight = unacked.size();
+        acked.incrementAndGet();
+        owed.addAndGet(subs);
+        if (perSecond <= 0) tick();
+      };
+      socket.onError = () -> {
+        errors.increment();
+        unacked.poll();
+        inFlight = unacked.size();
+      };
+      long started = System.nanoTime();
+      timer = vertx.setPeriodic(TICK_MS, id -> {
+        if (System.nanoTime() >= deadline) {
+          vertx.cancelTimer(id);
+          return;
+        }
+        if (perSecond > 0) {
+          long due = (long) ((System.nanoTime() - started) / 1e9 * perSecond) - mine;
+          send(Math.min(due, WINDOW - unacked.size()));
+        } else {
+          tick();
+        }
+      });
+    }
+
+    private void tick() {
+      if (System.nanoTime() < deadline) send(Math.min(WINDOW - unacked.size(), 200));
+    }
+
+    private void send(long count) {
+      for (long k = 0; k < count && !socket.isClosed(); k++) {
+        int c = (int) ((mine + index) % settings.channels());
+        socket.publish(settings.channelPrefix() + c, "{\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}");
+        unacked.add(subscribersOf[c]);
+        mine++;
+        sent.incrementAndGet();
+      }
+      inFlight = unacked.size();
+    }
+
+    boolean waiting() {
+      return inFlight > 0 && !socket.isClosed();
+    }
+
+    long inFlight() {
+      return inFlight;
+    }
+  }
+}

@@ -1,0 +1,242 @@
+package io.wsgrid.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The servers a comparison runs, each a child process started here and stopped by its pid: wsgrid
+ * nodes and edges from this jar, the Node.js peers, redis-server and HAProxy. Output goes to
+ * {@code target/bench-logs/<name>.log}; every start waits until the server answers.
+ */
+final class Servers implements AutoCloseable {
+  static final String METHOD = """
+      - Every server and the load generator run on this one machine (2 cores shared by all), so the
+        numbers are ratios in one run, not absolute capacities. The load generator is the same for
+        every target (`bench`, Vert.x, one process): it speaks wsgrid's protocol to wsgrid and to the
+        Node `ws` peer, and Socket.IO v5 / Engine.IO v4 over a plain WebSocket to the Socket.IO peer
+        (same subscribe/publish/ack pattern and the same message body, no Socket.IO client library
+        in the way), so every peer is loaded the same way.
+      - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
+        bodies stamped with the send time (System.nanoTime of the load-generator process, which
+        also receives, so one clock). A sweep raises the publication rate 1.6x per 3-second step
+        until a step fails (p99 >= 50 ms, or < 99 % of the owed deliveries arrived, or < 90 % of
+        the asked rate was acked), tries once between the last pass and the failure, and keeps
+        the best passing deliveries/s. The median of the runs is reported.
+      - Single node: one wsgrid node (default event loops = cores, JDK 17, -Xmx1g) vs one Node.js
+        process on `ws`. Cluster: 3 wsgrid nodes (subscribers and publishers spread over them,
+        publications cross the Hazelcast event bus) vs 3 Socket.IO processes with
+        @socket.io/redis-adapter and one redis-server.
+      - Edge vs HAProxy: the same 3 nodes, reached through the wsgrid edge (proxy mode,
+        least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy needs two descriptors per connection and the limit here is 20,000); the same sweep, a
+        connect run (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the
+        node's first frame), and the p99 at a fixed moderate rate compared with going direct.
+      - Idle: 15,000 sockets held 5 s on one server; RSS after minus RSS before, per socket (wsgrid
+        from its `process_resident_memory_bytes`, Node from /proc/<pid>/status). 100,000 sockets
+        on one node cannot be held here: the open-files limit is 20,000 per process.
+      - Balance: 10,000 sockets held over 4 nodes, each placed by `GET /assign` on an edge (in
+        proxy mode the edge would hold 20,000 descriptors, over this machine's per-process limit);
+        max/mean of the sockets per node.
+      """;
+
+  private final Path logs;
+  private final Map<String, Process> processes = new LinkedHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  Servers(Path logs) {
+    this.logs = logs;
+  }
+
+  void requireTools(Path peers) {
+    List<String> missing = new ArrayList<>();
+    for (String tool : List.of("node", "redis-server", "haproxy")) {
+      if (!onPath(tool)) missing.add(tool);
+    }
+    if (!Files.isDirectory(peers.resolve("node_modules"))) missing.add(peers + "/node_modules (npm ci)");
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("bench compare needs " + missing + ": run src/bench/run.sh, which installs them");
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(dir, tool))) return true;
+    }
+    return Files.isExecutable(Path.of("/usr/sbin", tool));
+  }
+
+  /** A wsgrid node from this jar; returns its WebSocket URL once {@code /ready} answers 200. */
+  String wsgridNode(String name, int port, int clusterPort, String cluster, int instances) throws Exception {
+    List<String> args = new ArrayList<>(List.of("node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
+        "--cluster-port", "" + clusterPort));
+    if (instances > 0) args.addAll(List.of("--instances", "" + instances));
+    start(name, java(args));
+    awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
+    return "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  String wsgridEdge(String name, int port, int clusterPort, String cluster, String strategy) throws Exception {
+    start(name, java(List.of("edge", "--port", "" + port, "--name", name, "--strategy", strategy, "--mode", "proxy,assign",
+        "--cluster-name", cluster, "--cluster-port", "" + clusterPort)));
+    awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
+    return "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  /** A Node.js peer script; ready when its port accepts connections. */
+  void node(String name, Path script, int port, String... more) throws Exception {
+    List<String> command = new ArrayList<>(List.of("node", script.toString(), "" + port));
+    command.addAll(List.of(more));
+    start(name, command);
+    awaitPort(name, port);
+  }
+
+  void redis(String name, int port) throws Exception {
+    start(name, List.of("redis-server", "--port", "" + port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+    awaitPort(name, port);
+  }
+
+  /** HAProxy in TCP mode (a WebSocket is a TCP tunnel after the upgrade), leastconn over the nodes. */
+  String haproxy(String name, int port, List<Integer> nodes) throws Exception {
+    StringBuilder cfg = new StringBuilder("""
+        global
+          maxconn 9000
+        defaults
+          mode tcp
+          timeout connect 5s
+          timeout client 1h
+          timeout server 1h
+        frontend ws
+        """);
+    cfg.append("  bind 127.0.0.1:").append(port).append("\n  default_backend nodes\nbackend nodes\n  balance leastconn\n");
+    for (int node : nodes) cfg.append("  server n").append(node).append(" 127.0.0.1:").append(node).append(" check\n");
+    Files.createDirectories(logs);
+    Path file = logs.resolve(name + ".cfg");
+    Files.writeString(file, cfg);
+    start(name, List.of("haproxy", "-db", "-f", file.toString()));
+    awaitPort(name, port);
+    return "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  long pid(String name) {
+    return processes.get(name).pid();
+  }
+
+  private List<String> java(List<String> args) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String jar = Path.of(Servers.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    if (!jar.endsWith(".jar")) jar = "target/wsgrid.jar";
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-jar", jar));
+    command.addAll(args);
+    return command;
+  }
+
+  private void start(String name, List<String> command) throws IOException {
+    Files.createDirectories(logs);
+    System.err.println("  starting " + name + ": " + String.join(" ", command));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile()).start();
+    processes.put(name, process);
+  }
+
+  private void awaitHttp(String name, String url) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      check(name);
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+      } catch (IOException e) {
+        // not up yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(name + " not ready at " + url + " within 120 s: see " + logs.resolve(name + ".log"));
+  }
+
+  private void awaitPort(String name, int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      check(name);
+      if (Compare.portOpen(port)) return;
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(name + " does not listen on " + port + " within 60 s: see " + logs.resolve(name + ".log"));
+  }
+
+  private void check(String name) throws IOException {
+    Process process = processes.get(name);
+    if (!process.isAlive()) {
+      throw new IllegalStateException(name + " exited with " + process.exitValue() + ": "
+          + String.join("\n", Files.readAllLines(logs.resolve(name + ".log")).stream().limit(20).toList()));
+    }
+  }
+
+  void stop(String name) throws InterruptedException {
+    Process process = processes.remove(name);
+    if (process == null) return;
+    process.destroy();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+  }
+
+  /** The machine and the versions of everything compared. */
+  List<String> versions() {
+    List<String> lines = new ArrayList<>();
+    lines.add("CPU: " + firstMatch(Path.of("/proc/cpuinfo"), "model name") + ", " + Runtime.getRuntime().availableProcessors() + " cores; "
+        + "memory: " + firstMatch(Path.of("/proc/meminfo"), "MemTotal") + "; kernel " + System.getProperty("os.version"));
+    lines.add("Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " (wsgrid nodes and the load generator)");
+    lines.add("wsgrid: " + String.valueOf(Servers.class.getPackage().getImplementationVersion()) + " (Vert.x "
+        + io.vertx.core.impl.VertxImpl.class.getPackage().getImplementationVersion() + ", Hazelcast " + com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion() + ")");
+    lines.add("Node.js: " + output("node", "--version"));
+    for (String module : List.of("ws", "socket.io", "@socket.io/redis-adapter", "redis")) {
+      lines.add("npm " + module + ": " + packageVersion(Path.of("src/bench/peers/node_modules", module, "package.json")));
+    }
+    lines.add("redis-server: " + output("redis-server", "--version"));
+    lines.add("HAProxy: " + output("haproxy", "-v").lines().findFirst().orElse("?"));
+    return lines;
+  }
+
+  private static String packageVersion(Path file) {
+    try {
+      return new io.vertx.core.json.JsonObject(Files.readString(file)).getString("version");
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static String firstMatch(Path file, String key) {
+    try {
+      return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static String output(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String text = new String(process.getInputStream().readAllBytes()).trim();
+      process.waitFor();
+      return text;
+    } catch (IOException e) {
+      return "not installed";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    List<String> names = new ArrayList<>(processes.keySet());
+    java.util.Collections.reverse(names);
+    for (String name : names) stop(name);
+  }
+}

@@ -1,0 +1,59 @@
+package io.wsgrid.bench;
+
+import java.util.Locale;
+
+/**
+ * What the load generator says to a server and how it reads the answers: the wsgrid protocol (also
+ * spoken by the Node.js {@code ws} peer in {@code src/bench/peers}) or Socket.IO v5 over a plain
+ * WebSocket (Engine.IO v4, {@code transport=websocket}). Both carry the same publication body, so
+ * the same scenario code drives every server.
+ */
+interface Wire {
+  /** The URL to open for {@code target} (a base URL such as {@code ws://127.0.0.1:8081/ws}). */
+  String url(String target);
+
+  /** The frame to send right after the socket opens, or null. */
+  String hello();
+
+  /** A request to subscribe to {@code channel}, answered with an ack carrying {@code id}. */
+  String subscribe(int id, String channel);
+
+  /** A request to publish {@code body} (a JSON object) to {@code channel}, answered with an ack carrying {@code id}. */
+  String publish(int id, String channel, String body);
+
+  /** Classifies a frame from the server. */
+  Frame read(String text);
+
+  /** The answer a frame needs at once (Socket.IO's pong), or null. */
+  default String answer(String text) {
+    return null;
+  }
+
+  enum Kind { READY, ACK, PUBLICATION, ERROR, OTHER }
+
+  /** A frame's kind; for an ACK its id; for a PUBLICATION the send time stamped in its body (nanoTime). */
+  record Frame(Kind kind, long value) {}
+
+  static Wire of(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "wsgrid" -> new WsgridWire();
+      case "socketio", "socket.io" -> new SocketIoWire();
+      default -> throw new IllegalArgumentException("--protocol must be wsgrid or socketio, got '" + name + "'");
+    };
+  }
+
+  /** The number after {@code key} in {@code text} (no JSON parse on the hot path), or -1. */
+  static long number(String text, String key, int from) {
+    int at = text.indexOf(key, from);
+    if (at < 0) return -1;
+    long value = 0;
+    boolean any = false;
+    for (int i = at + key.length(); i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') break;
+      value = value * 10 + (c - '0');
+      any = true;
+    }
+    return any ? value : -1;
+  }
+}

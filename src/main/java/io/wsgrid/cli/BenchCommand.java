@@ -1,0 +1,155 @@
+package io.wsgrid.cli;
+
+import io.wsgrid.bench.Bench;
+import io.wsgrid.bench.Compare;
+import io.wsgrid.config.ConfigException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code wsgrid bench <scenario>}: the load generator, and the side-by-side comparison with peers. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Load generator: fanout, connect, idle, balance against a wsgrid (or peer) target; compare runs them against the peers.",
+    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class,
+        BenchCommand.CompareCommand.class})
+final class BenchCommand implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Options every scenario takes. */
+  static final class Common {
+    @Option(names = "--target", split = ",", defaultValue = "ws://127.0.0.1:8080/ws",
+        description = "WebSocket URL(s) to load, comma-separated; sockets go round robin (default: ${DEFAULT-VALUE}).")
+    List<String> targets;
+
+    @Option(names = "--protocol", defaultValue = "wsgrid", description = "wsgrid (also the Node ws peer) or socketio (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--concurrency", defaultValue = "200", description = "Handshakes in flight at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--sources", defaultValue = "1",
+        description = "Source addresses 127.0.0.2… to spread sockets over (more than ~28k sockets to one target need several; default: ${DEFAULT-VALUE}).")
+    int sources;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    void check() {
+      for (String target : targets) {
+        if (!target.matches("wss?://127\\.[0-9.]+(:[0-9]+)?(/.*)?|wss?://localhost(:[0-9]+)?(/.*)?")) {
+          throw new ConfigException("--target must be a ws:// URL on loopback (127.0.0.0/8): the load generator sends nowhere else; got " + target);
+        }
+      }
+      if (concurrency < 1) throw new ConfigException("--concurrency must be >= 1");
+      if (sources < 1 || sources > 250) throw new ConfigException("--sources must be between 1 and 250");
+    }
+  }
+
+  static int run(Common common, Callable<String> scenario) throws Exception {
+    common.check();
+    try {
+      System.out.print(scenario.call());
+      System.out.flush();
+      return 0;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  @Command(name = "fanout", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "S subscribers over C channels, P publishers at a total rate R: publications/s, deliveries/s, latency p50/p99/p99.9, errors, drops.")
+  static final class Fanout implements Callable<Integer> {
+    @Mixin Common common;
+    @Option(names = "--subscribers", defaultValue = "1000") int subscribers;
+    @Option(names = "--channels", defaultValue = "10") int channels;
+    @Option(names = "--publishers", defaultValue = "4") int publishers;
+    @Option(names = "--rate", defaultValue = "1000", description = "Publications per second, all publishers together; 0 = as fast as acked (default: ${DEFAULT-VALUE}).") double rate;
+    @Option(names = "--size", defaultValue = "128", description = "Message body size in bytes (default: ${DEFAULT-VALUE}).") int size;
+    @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing, at most 600 (default: ${DEFAULT-VALUE}).") double duration;
+    @Option(names = "--warmup", defaultValue = "3", description = "Seconds of the same load first, not reported (default: ${DEFAULT-VALUE}).") double warmup;
+
+    @Override
+    public Integer call() throws Exception {
+      if (duration <= 0 || duration > 600) throw new ConfigException("--duration must be in (0, 600] seconds");
+      if (warmup < 0 || warmup > 600) throw new ConfigException("--warmup must be in [0, 600] seconds");
+      try (Bench bench = new Bench()) {
+        return run(common, () -> bench.fanout(common.protocol, common.targets, subscribers, channels, publishers, size, rate, duration, warmup,
+            common.sources, common.concurrency, common.json));
+      }
+    }
+  }
+
+  @Command(name = "connect", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "Open N sockets as fast as possible (concurrency K): connects/s, failures, handshake latency quantiles.")
+  static final class Connect implements Callable<Integer> {
+    @Mixin Common common;
+    @Option(names = "--sockets", defaultValue = "5000") int sockets;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Bench bench = new Bench()) {
+        return run(common, () -> bench.connect(common.protocol, common.targets, sockets, common.concurrency, common.sources, common.json));
+      }
+    }
+  }
+
+  @Command(name = "idle", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "Hold N idle sockets: the target's RSS and heap per socket (from its /metrics, or /proc/<pid> with --pid).")
+  static final class Idle implements Callable<Integer> {
+    @Mixin Common common;
+    @Option(names = "--sockets", defaultValue = "10000") int sockets;
+    @Option(names = "--hold", defaultValue = "5", description = "Seconds to hold them before measuring (default: ${DEFAULT-VALUE}).") double hold;
+    @Option(names = "--metrics", description = "The target's /metrics URL (default: derived from the first --target).") String metrics;
+    @Option(names = "--pid", defaultValue = "0", description = "Read the target's RSS from /proc/<pid> instead (peers without metrics).") long pid;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Bench bench = new Bench()) {
+        return run(common, () -> bench.idle(common.protocol, common.targets, sockets, common.concurrency, common.sources, hold, metrics, pid,
+            common.json));
+      }
+    }
+  }
+
+  @Command(name = "balance", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "N connects through an edge, held: sockets per node and max/mean.")
+  static final class Balance implements Callable<Integer> {
+    @Mixin Common common;
+    @Option(names = "--sockets", defaultValue = "3000") int sockets;
+    @Option(names = "--assign", description = "Ask GET /assign and connect to the node it names (the edge holds no socket).") boolean assign;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Bench bench = new Bench()) {
+        return run(common, () -> bench.balance(common.targets.get(0), sockets, common.concurrency, common.sources, assign, common.json));
+      }
+    }
+  }
+
+  @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "Start wsgrid and the peers (Node ws, Socket.IO + Redis adapter, HAProxy) on loopback, run the scenarios side by side, write RESULTS.md.")
+  static final class CompareCommand implements Callable<Integer> {
+    @Option(names = "--runs", defaultValue = "3", description = "Runs of each measurement; medians are reported (default: ${DEFAULT-VALUE}).") int runs;
+    @Option(names = "--out", defaultValue = "src/bench/RESULTS.md") Path out;
+    @Option(names = "--peers", defaultValue = "src/bench/peers", description = "Directory of the Node.js peers (npm ci done).") Path peers;
+    @Option(names = "--port", defaultValue = "9100", description = "First of the ports the comparison uses (default: ${DEFAULT-VALUE}).") int port;
+    @Option(names = "--quick", description = "Small counts and one run: checks the setup, not for numbers.") boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Bench bench = new Bench()) {
+        bench.compare(new Compare.Settings(quick ? 1 : runs, out, peers, port, quick));
+        return 0;
+      }
+    }
+  }
+}

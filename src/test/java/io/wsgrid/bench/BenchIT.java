@@ -1,0 +1,64 @@
+package io.wsgrid.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import io.wsgrid.edge.Edge;
+import io.wsgrid.node.Node;
+import io.wsgrid.testing.Await;
+import io.wsgrid.testing.Ports;
+import io.wsgrid.testing.TestNodes;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load generator against real clustered nodes and an edge: every scenario runs small and its
+ * counts add up (each acked publication reaches each subscriber of its channel, nothing dropped),
+ * and a target that is down fails with a message saying so. Not a speed test: the numbers live in
+ * {@code src/bench/RESULTS.md}.
+ */
+class BenchIT {
+  @Test
+  void scenariosCountWhatTheyMeasure() throws Exception {
+    try (TestNodes cluster = new TestNodes("bench"); Bench bench = new Bench()) {
+      Node a = cluster.start("a");
+      Node b = cluster.start("b");
+      Edge edge = cluster.startEdge("edge", "least-connections");
+      Await.until("the edge sees both nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 2);
+      List<String> nodes = List.of(a.settings().wsUrl(), b.settings().wsUrl());
+
+      JsonObject fanout = new JsonObject(bench.fanout("wsgrid", nodes, 100, 5, 2, 128, 200, 2, 1, 1, 50, true));
+      System.out.println("bench fanout: " + fanout.encode());
+      long publications = fanout.getLong("publications");
+      assertThat(publications).isBetween(300L, 420L);
+      assertThat(fanout.getLong("deliveries")).as("each publication reaches the 20 subscribers of its channel, across both nodes")
+          .isEqualTo(publications * 20);
+      assertThat(fanout.getLong("drops")).isZero();
+      assertThat(fanout.getLong("errors")).isZero();
+      assertThat(fanout.getDouble("latency_p50_ms")).isPositive();
+      assertThat(fanout.getDouble("latency_p99_ms")).isGreaterThanOrEqualTo(fanout.getDouble("latency_p50_ms"));
+
+      JsonObject connect = new JsonObject(bench.connect("wsgrid", List.of(edge.settings().url()), 200, 50, 1, true));
+      assertThat(connect.getInteger("connected")).isEqualTo(200);
+      assertThat(connect.getInteger("failures")).isZero();
+      assertThat(connect.getLong("connects_per_s")).isPositive();
+
+      String metrics = a.settings().httpUrl() + "/metrics";
+      JsonObject idle = new JsonObject(bench.idle("wsgrid", List.of(a.settings().wsUrl()), 300, 100, 2, 1, metrics, 0, true));
+      assertThat(idle.getLong("held")).isEqualTo(300);
+      assertThat(idle.getDouble("rss_after_mib")).as("the node reports its RSS").isPositive();
+      assertThat(idle.getValue("heap_per_socket_kib")).isNotNull();
+
+      JsonObject balance = new JsonObject(bench.balance(edge.settings().url(), 200, 20, 1, false, true));
+      assertThat(balance.getInteger("connected")).isEqualTo(200);
+      assertThat(balance.getDouble("max_over_mean")).isLessThanOrEqualTo(1.1);
+      assertThat(new JsonObject(balance.getString("per_node")).fieldNames()).containsExactlyInAnyOrder("a", "b");
+
+      int closed = Ports.free();
+      assertThatThrownBy(() -> bench.connect("wsgrid", List.of("ws://127.0.0.1:" + closed + "/ws"), 5, 5, 1, true))
+          .hasMessageContaining("no socket opened").hasMessageContaining("refused");
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.wsgrid.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The load generator reads frames as the servers write them, without a JSON parse. */
+class WireTest {
+  @Test
+  void wsgridFrames() {
+    Wire wire = new WsgridWire();
+    assertThat(wire.read("{\"op\":\"connected\",\"node\":\"n2\",\"client\":\"abc\"}").kind()).isEqualTo(Wire.Kind.READY);
+    assertThat(wire.read("{\"id\":17,\"ok\":true,\"offset\":4}")).isEqualTo(new Wire.Frame(Wire.Kind.ACK, 17));
+    assertThat(wire.read("{\"id\":18,\"error\":{\"code\":\"forbidden\",\"message\":\"no\"}}")).isEqualTo(new Wire.Frame(Wire.Kind.ERROR, 18));
+    assertThat(wire.read("{\"channel\":\"bench.fanout3\",\"offset\":42,\"data\":{\"t\":123456789012,\"p\":\"xx\"}}"))
+        .isEqualTo(new Wire.Frame(Wire.Kind.PUBLICATION, 123456789012L));
+    assertThat(wire.publish(5, "bench.a", "{\"t\":1}")).isEqualTo("{\"id\":5,\"op\":\"publish\",\"channel\":\"bench.a\",\"data\":{\"t\":1}}");
+    assertThat(wire.answer("{\"id\":1,\"ok\":true}")).isNull();
+  }
+
+  @Test
+  void socketIoFrames() {
+    Wire wire = new SocketIoWire();
+    assertThat(wire.url("ws://127.0.0.1:9121/")).isEqualTo("ws://127.0.0.1:9121/socket.io/?EIO=4&transport=websocket");
+    assertThat(wire.hello()).isEqualTo("40");
+    assertThat(wire.read("0{\"sid\":\"x\",\"upgrades\":[],\"pingInterval\":25000}").kind()).isEqualTo(Wire.Kind.OTHER);
+    assertThat(wire.read("40{\"sid\":\"y\"}").kind()).isEqualTo(Wire.Kind.READY);
+    assertThat(wire.read("4312[{\"ok\":true}]")).isEqualTo(new Wire.Frame(Wire.Kind.ACK, 12));
+    assertThat(wire.read("42[\"message\",{\"channel\":\"bench.t1\",\"offset\":3,\"data\":{\"t\":987654321,\"p\":\"\"}}]"))
+        .isEqualTo(new Wire.Frame(Wire.Kind.PUBLICATION, 987654321L));
+    assertThat(wire.answer("2")).isEqualTo("3");
+    assertThat(wire.subscribe(7, "bench.t1")).isEqualTo("427[\"subscribe\",\"bench.t1\"]");
+  }
+}
