@@ -35,12 +35,12 @@ public final class Bench implements AutoCloseable {
   }
 
   public String idle(String protocol, List<String> targets, int count, int concurrency, int sources, double holdSeconds,
-      String metricsUrl, long pid, boolean json) throws Exception {
+      String metricsUrl, long pid, long gcPid, boolean json) throws Exception {
     if (metricsUrl == null && pid <= 0) {
       metricsUrl = targets.get(0).replaceFirst("^ws", "http").replaceFirst("/ws$", "") + "/metrics";
     }
     return format(IdleScenario.run(vertx, Wire.of(protocol), targets, count, concurrency, sources, holdSeconds,
-        new IdleScenario.Probe(metricsUrl, pid)), json);
+        new IdleScenario.Probe(metricsUrl, pid, gcPid)), json);
   }
 
   public String balance(String edgeUrl, int count, int concurrency, int sources, boolean assign, boolean json) throws Exception {

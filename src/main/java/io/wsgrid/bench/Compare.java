@@ -56,42 +56,54 @@ public final class Compare {
       String wsgridNode = servers.wsgridNode("solo", p, p + 50, "bench-solo", 0);
       servers.node("ws-peer", settings.peers().resolve("ws-server.js"), p + 1);
       String wsPeer = "ws://127.0.0.1:" + (p + 1) + "/ws";
-      double soloWsgrid = medianSweep("wsgrid node", "wsgrid", List.of(wsgridNode));
-      double soloWs = medianSweep("Node ws", "wsgrid", List.of(wsPeer));
+      double soloWsgrid = medianSweep("wsgrid node", "wsgrid", List.of(wsgridNode), 100);
+      double soloWs = medianSweep("Node ws", "wsgrid", List.of(wsPeer), 100);
       target("single-node fan-out, deliveries/s at p99 < 50 ms", fmt(soloWsgrid), fmt(soloWs), soloWsgrid / soloWs, 1.5);
 
       section("idle sockets: memory per socket");
       int idle = settings.quick() ? 2_000 : 15_000;
       Report idleWsgrid = median("idle wsgrid node", "rss_per_socket_kib", () -> IdleScenario.run(vertx, new WsgridWire(),
-          List.of(wsgridNode), idle, 500, 4, 5, new IdleScenario.Probe(wsgridNode.replace("ws://", "http://").replace("/ws", "/metrics"), 0)));
+          List.of(wsgridNode), idle, 500, 4, 5, new IdleScenario.Probe(wsgridNode.replace("ws://", "http://").replace("/ws", "/metrics"), 0, servers.pid("solo"))));
       Report idleWs = median("idle Node ws", "rss_per_socket_kib", () -> IdleScenario.run(vertx, new WsgridWire(), List.of(wsPeer), idle, 500, 4, 5,
-          new IdleScenario.Probe(null, servers.pid("ws-peer"))));
+          new IdleScenario.Probe(null, servers.pid("ws-peer"), 0)));
       double kib = idleWsgrid.number("rss_per_socket_kib");
+      summary.add(new String[] {"idle sockets on one node: live heap per socket after GC (" + idle + " held)",
+          idleWsgrid.number("heap_per_socket_kib") + " KiB", "—", "—", "—", "(informative)"});
       summary.add(new String[] {"idle sockets on one node: RSS per socket (" + idle + " held)", kib + " KiB",
           idleWs.number("rss_per_socket_kib") + " KiB (Node ws)", "—", "≤ 10 KiB", kib <= 10 ? "met" : "missed"});
       servers.stop("solo");
       servers.stop("ws-peer");
+      Path jdk25 = Servers.jdk25();
+      if (jdk25 != null) {
+        String node25 = servers.wsgridNode("solo25", p + 2, p + 55, "bench-solo25", 0, jdk25, "-XX:+UseCompactObjectHeaders");
+        Report idle25 = median("idle wsgrid node on JDK 25 with compact object headers", "rss_per_socket_kib", () -> IdleScenario.run(vertx,
+            new WsgridWire(), List.of(node25), idle, 500, 4, 5,
+            new IdleScenario.Probe(node25.replace("ws://", "http://").replace("/ws", "/metrics"), 0, servers.pid("solo25"))));
+        summary.add(new String[] {"idle sockets, the same on JDK 25 with -XX:+UseCompactObjectHeaders", idle25.number("rss_per_socket_kib")
+            + " KiB RSS, " + idle25.number("heap_per_socket_kib") + " KiB heap", "—", "—", "≤ 10 KiB", idle25.number("rss_per_socket_kib") <= 10 ? "met" : "missed"});
+        servers.stop("solo25");
+      }
 
-      section("3-node cluster fan-out: wsgrid vs Socket.IO + Redis adapter");
-      List<String> wsgridCluster = new ArrayList<>();
-      for (int i = 1; i <= 3; i++) wsgridCluster.add(servers.wsgridNode("n" + i, p + 10 + i, p + 60, "bench-cluster", 0));
+      section("3-node cluster fan-out: Socket.IO + Redis adapter, then wsgrid (one of them running at a time)");
       servers.redis("redis", p + 20);
       List<String> socketio = new ArrayList<>();
       for (int i = 1; i <= 3; i++) {
         servers.node("sio" + i, settings.peers().resolve("socketio-server.js"), p + 20 + i, "redis://127.0.0.1:" + (p + 20));
         socketio.add("ws://127.0.0.1:" + (p + 20 + i));
       }
-      double clusterWsgrid = medianSweep("wsgrid 3 nodes", "wsgrid", wsgridCluster);
-      double clusterSio = medianSweep("Socket.IO 3 + Redis", "socketio", socketio);
-      target("3-node cluster fan-out, deliveries/s at p99 < 50 ms", fmt(clusterWsgrid), fmt(clusterSio), clusterWsgrid / clusterSio, 3);
+      double clusterSio = medianSweep("Socket.IO 3 + Redis", "socketio", socketio, 50);
       for (int i = 1; i <= 3; i++) servers.stop("sio" + i);
       servers.stop("redis");
+      List<String> wsgridCluster = new ArrayList<>();
+      for (int i = 1; i <= 3; i++) wsgridCluster.add(servers.wsgridNode("n" + i, p + 10 + i, p + 60, "bench-cluster", 0));
+      double clusterWsgrid = medianSweep("wsgrid 3 nodes", "wsgrid", wsgridCluster, 50);
+      target("3-node cluster fan-out, deliveries/s at p99 < 50 ms", fmt(clusterWsgrid), fmt(clusterSio), clusterWsgrid / clusterSio, 3);
 
       section("edge tunnel vs HAProxy (tcp, leastconn) in front of the same 3 nodes");
       String edge = servers.wsgridEdge("edge", p + 30, p + 60, "bench-cluster", "least-connections");
       String haproxy = servers.haproxy("haproxy", p + 31, List.of(p + 11, p + 12, p + 13));
-      double viaEdge = medianSweep("via wsgrid edge", "wsgrid", List.of(edge));
-      double viaHaproxy = medianSweep("via HAProxy", "wsgrid", List.of(haproxy));
+      double viaEdge = medianSweep("via wsgrid edge", "wsgrid", List.of(edge), 50);
+      double viaHaproxy = medianSweep("via HAProxy", "wsgrid", List.of(haproxy), 50);
       target("edge tunnel: fan-out throughput (deliveries/s at p99 < 50 ms)", fmt(viaEdge), fmt(viaHaproxy), viaEdge / viaHaproxy, 0.9);
       int connects = settings.quick() ? 500 : 3_000;
       Report connectEdge = median("connect via edge", "connects_per_s", () -> ConnectScenario.run(vertx, new WsgridWire(), List.of(edge), connects, 100, 1));
@@ -131,10 +143,10 @@ public final class Compare {
   // ---- measurements ----
 
   /** Median over runs of the best deliveries/s a sweep finds with p99 under the limit. */
-  private double medianSweep(String label, String protocol, List<String> targets) throws Exception {
+  private double medianSweep(String label, String protocol, List<String> targets, double startRate) throws Exception {
     double[] best = new double[settings.runs()];
     for (int run = 0; run < settings.runs(); run++) {
-      best[run] = sweep(label + " run " + (run + 1), protocol, targets);
+      best[run] = sweep(label + " run " + (run + 1), protocol, targets, startRate);
     }
     double median = median(best);
     log("%s: best deliveries/s per run %s → median %s", label, Arrays.toString(Arrays.stream(best).mapToLong(Math::round).toArray()), fmt(median));
@@ -142,19 +154,19 @@ public final class Compare {
   }
 
   /**
-   * Raises the publication rate by 1.6× per step until a step fails (p99 ≥ 50 ms, or less than 99%
-   * of the owed deliveries, or under 90% of the asked rate), then tries once between the last pass
-   * and the failure; returns the best passing step's deliveries/s.
+   * Raises the publication rate by 1.5× per step until a step fails (p99 ≥ 50 ms, or less than 99%
+   * of the owed deliveries, or under 90% of the asked rate), then bisects twice between the last
+   * pass and the failure; returns the best passing step's deliveries/s.
    */
-  private double sweep(String label, String protocol, List<String> targets) throws Exception {
+  private double sweep(String label, String protocol, List<String> targets, double startRate) throws Exception {
     double stepSeconds = settings.quick() ? 2 : 3;
     try (FanoutScenario scenario = new FanoutScenario(vertx, Wire.of(protocol), new FanoutScenario.Settings(targets,
         shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.c" + System.nanoTime() % 100000 + "."))) {
       scenario.setup();
-      scenario.step(settings.quick() ? 100 : 200, 4); // warm-up (JIT, pools) on both sides; not counted
+      scenario.step(startRate, 4); // warm-up (JIT, pools) on both sides; not counted
       double best = 0;
       double passed = 0;
-      double rate = settings.quick() ? 100 : 200;
+      double rate = startRate;
       double failedAt = 0;
       while (rate <= 200_000) {
         Report r = scenario.step(rate, stepSeconds);
@@ -168,17 +180,23 @@ public final class Compare {
         }
         passed = rate;
         best = Math.max(best, r.number("deliveries_per_s"));
-        rate *= 1.6;
+        rate *= 1.5;
         Thread.sleep(500);
       }
-      if (failedAt > 0 && passed > 0) {
+      // Narrow down between the last pass and the first failure, twice.
+      for (int k = 0; k < 2 && failedAt > 0 && passed > 0; k++) {
         Thread.sleep(1_000);
         double middle = (passed + failedAt) / 2;
         Report r = scenario.step(middle, stepSeconds);
         boolean ok = pass(r, middle);
         log("  %s: %s/s asked → %s deliveries/s, p99 %s ms: %s", label, Math.round(middle), r.get("deliveries_per_s"), r.get("latency_p99_ms"),
             ok ? "pass" : "FAIL");
-        if (ok) best = Math.max(best, r.number("deliveries_per_s"));
+        if (ok) {
+          best = Math.max(best, r.number("deliveries_per_s"));
+          passed = middle;
+        } else {
+          failedAt = middle;
+        }
       }
       return best;
     }

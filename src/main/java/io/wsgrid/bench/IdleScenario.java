@@ -16,15 +16,29 @@ import java.util.List;
  * and JVM heap from the target's {@code /metrics} ({@code process_resident_memory_bytes},
  * {@code jvm_memory_used_bytes{area="heap"}}) before and after, or RSS from {@code /proc/<pid>}
  * for a target without metrics (the Node.js peer). Source addresses spread over 127.0.0.2… so
- * the ephemeral port range is no limit.
+ * the ephemeral port range is no limit. RSS after minus RSS before counts what the sockets made
+ * the process take from the system; heap after minus heap before (after a GC when asked) what they
+ * keep alive.
  */
 final class IdleScenario {
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private IdleScenario() {}
 
-  /** Where to read the target's memory from: a metrics URL, or a pid. */
-  record Probe(String metricsUrl, long pid) {
+  /**
+   * Where to read the target's memory from: a metrics URL, or a pid. With {@code gcPid} (a JVM on
+   * this machine), {@code jcmd <pid> GC.run} runs before each reading, so garbage is not counted
+   * as memory the sockets hold.
+   */
+  record Probe(String metricsUrl, long pid, long gcPid) {
+    void settle() throws IOException, InterruptedException {
+      if (gcPid <= 0) return;
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), "" + gcPid, "GC.run")
+          .redirectErrorStream(true).start();
+      jcmd.getInputStream().readAllBytes();
+      if (jcmd.waitFor() != 0) throw new IOException("jcmd " + gcPid + " GC.run failed: is " + gcPid + " a JVM of this user?");
+    }
+
     double rss() throws IOException, InterruptedException {
       if (metricsUrl != null) return metric(metricsUrl, "process_resident_memory_bytes");
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -40,6 +54,7 @@ final class IdleScenario {
 
   static Report run(Vertx vertx, Wire wire, List<String> targets, int count, int concurrency, int sources, double holdSeconds,
       Probe probe) throws Exception {
+    probe.settle();
     double rssBefore = probe.rss();
     double heapBefore = probe.heap();
     Connector connector = new Connector(vertx, wire, sources);
@@ -49,6 +64,7 @@ final class IdleScenario {
       Thread.sleep((long) (holdSeconds * 1000));
     }
     long held = sockets.stream().filter(s -> !s.isClosed()).count();
+    probe.settle();
     double rssAfter = probe.rss();
     double heapAfter = probe.heap();
     Report report = new Report("idle").put("sockets", count).put("held", held).put("failures", connector.failed.get())

@@ -28,10 +28,10 @@ final class Servers implements AutoCloseable {
         in the way), so every peer is loaded the same way.
       - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). A sweep raises the publication rate 1.6x per 3-second step
-        until a step fails (p99 >= 50 ms, or < 99 % of the owed deliveries arrived, or < 90 % of
-        the asked rate was acked), tries once between the last pass and the failure, and keeps
-        the best passing deliveries/s. The median of the runs is reported.
+        also receives, so one clock). After a 4-second warm-up (not counted), a sweep raises the
+        publication rate 1.5x per 3-second step until a step fails (p99 >= 50 ms, or < 99 % of
+        the owed deliveries arrived, or < 90 % of the asked rate was acked), bisects twice between
+        the last pass and the failure, and keeps the best passing deliveries/s. The median of the runs is reported.
       - Single node: one wsgrid node (default event loops = cores, JDK 17, -Xmx1g) vs one Node.js
         process on `ws`. Cluster: 3 wsgrid nodes (subscribers and publishers spread over them,
         publications cross the Hazelcast event bus) vs 3 Socket.IO processes with
@@ -41,8 +41,11 @@ final class Servers implements AutoCloseable {
         connect run (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the
         node's first frame), and the p99 at a fixed moderate rate compared with going direct.
       - Idle: 15,000 sockets held 5 s on one server; RSS after minus RSS before, per socket (wsgrid
-        from its `process_resident_memory_bytes`, Node from /proc/<pid>/status). 100,000 sockets
+        from its `process_resident_memory_bytes` after a `jcmd GC.run`, so garbage is not counted;
+        Node from /proc/<pid>/status). 100,000 sockets
         on one node cannot be held here: the open-files limit is 20,000 per process.
+      - The cluster peers run one at a time: Socket.IO and Redis are stopped before the wsgrid
+        nodes start. The single-node pair runs side by side (the idle one costs nothing).
       - Balance: 10,000 sockets held over 4 nodes, each placed by `GET /assign` on an edge (in
         proxy mode the edge would hold 20,000 descriptors, over this machine's per-process limit);
         max/mean of the sockets per node.
@@ -76,10 +79,20 @@ final class Servers implements AutoCloseable {
 
   /** A wsgrid node from this jar; returns its WebSocket URL once {@code /ready} answers 200. */
   String wsgridNode(String name, int port, int clusterPort, String cluster, int instances) throws Exception {
+    return wsgridNode(name, port, clusterPort, cluster, instances, null);
+  }
+
+  /** The same on another JDK ({@code java} binary), with extra JVM flags. */
+  String wsgridNode(String name, int port, int clusterPort, String cluster, int instances, Path javaBinary, String... jvmFlags) throws Exception {
     List<String> args = new ArrayList<>(List.of("node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
         "--cluster-port", "" + clusterPort));
     if (instances > 0) args.addAll(List.of("--instances", "" + instances));
-    start(name, java(args));
+    List<String> command = java(args);
+    if (javaBinary != null) {
+      command.set(0, javaBinary.toString());
+      command.addAll(1, List.of(jvmFlags));
+    }
+    start(name, command);
     awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
     return "ws://127.0.0.1:" + port + "/ws";
   }
@@ -124,6 +137,16 @@ final class Servers implements AutoCloseable {
     start(name, List.of("haproxy", "-db", "-f", file.toString()));
     awaitPort(name, port);
     return "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  /** A JDK 25 on this machine (Debian's or Temurin's under /usr/lib/jvm), or null. */
+  static Path jdk25() {
+    try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
+      return dirs.filter(d -> d.getFileName().toString().matches(".*-25([.-].*)?")).map(d -> d.resolve("bin/java"))
+          .filter(Files::isExecutable).findFirst().orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   long pid(String name) {
@@ -191,8 +214,8 @@ final class Servers implements AutoCloseable {
     lines.add("CPU: " + firstMatch(Path.of("/proc/cpuinfo"), "model name") + ", " + Runtime.getRuntime().availableProcessors() + " cores; "
         + "memory: " + firstMatch(Path.of("/proc/meminfo"), "MemTotal") + "; kernel " + System.getProperty("os.version"));
     lines.add("Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " (wsgrid nodes and the load generator)");
-    lines.add("wsgrid: " + String.valueOf(Servers.class.getPackage().getImplementationVersion()) + " (Vert.x "
-        + io.vertx.core.impl.VertxImpl.class.getPackage().getImplementationVersion() + ", Hazelcast " + com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion() + ")");
+    lines.add("wsgrid: " + mavenVersion("io.wsgrid", "wsgrid") + " (Vert.x "
+        + vertxVersion() + ", Hazelcast " + com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion() + ")");
     lines.add("Node.js: " + output("node", "--version"));
     for (String module : List.of("ws", "socket.io", "@socket.io/redis-adapter", "redis")) {
       lines.add("npm " + module + ": " + packageVersion(Path.of("src/bench/peers/node_modules", module, "package.json")));
@@ -200,6 +223,26 @@ final class Servers implements AutoCloseable {
     lines.add("redis-server: " + output("redis-server", "--version"));
     lines.add("HAProxy: " + output("haproxy", "-v").lines().findFirst().orElse("?"));
     return lines;
+  }
+
+  /** A jar's version from the pom.properties Maven (and the shade plugin) keep in it. */
+  private static String mavenVersion(String group, String artifact) {
+    try (var in = Servers.class.getClassLoader().getResourceAsStream("META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
+      if (in == null) return "?";
+      java.util.Properties properties = new java.util.Properties();
+      properties.load(in);
+      return properties.getProperty("version", "?");
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static String vertxVersion() {
+    try (var in = Servers.class.getClassLoader().getResourceAsStream("META-INF/vertx/vertx-version.txt")) {
+      return in == null ? "?" : new String(in.readAllBytes()).trim();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static String packageVersion(Path file) {

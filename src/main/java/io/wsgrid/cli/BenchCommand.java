@@ -110,11 +110,12 @@ final class BenchCommand implements Runnable {
     @Option(names = "--hold", defaultValue = "5", description = "Seconds to hold them before measuring (default: ${DEFAULT-VALUE}).") double hold;
     @Option(names = "--metrics", description = "The target's /metrics URL (default: derived from the first --target).") String metrics;
     @Option(names = "--pid", defaultValue = "0", description = "Read the target's RSS from /proc/<pid> instead (peers without metrics).") long pid;
+    @Option(names = "--gc-pid", defaultValue = "0", description = "The target JVM's pid: run jcmd GC.run before each reading, so garbage is not counted.") long gcPid;
 
     @Override
     public Integer call() throws Exception {
       try (Bench bench = new Bench()) {
-        return run(common, () -> bench.idle(common.protocol, common.targets, sockets, common.concurrency, common.sources, hold, metrics, pid,
+        return run(common, () -> bench.idle(common.protocol, common.targets, sockets, common.concurrency, common.sources, hold, metrics, pid, gcPid,
             common.json));
       }
     }

@@ -33,22 +33,31 @@ final class NodeVerticle extends VerticleBase {
       ctx.response().setStatusCode(202).end("draining: closing sockets with 1001, then leaving the cluster\n");
       node.stop();
     });
-    router.get("/ws").handler(ctx -> {
-      if (!ctx.request().canUpgradeToWebSocket()) {
-        ctx.response().setStatusCode(400).end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n");
-        return;
-      }
-      if (!node.isReady()) {
-        ctx.response().setStatusCode(503).end("node " + settings.name() + " is draining: connect through the edge or to another node\n");
-        return;
-      }
-      ctx.request().toWebSocket()
-          .onSuccess(socket -> new Session(socket, UUID.randomUUID().toString(), hub).start());
-    });
+    // A plain GET /ws (no upgrade) gets a hint; upgrades never reach the router (see below).
+    router.get("/ws").handler(ctx -> ctx.response().setStatusCode(400)
+        .end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n"));
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(settings.maxFrameSize())
         .setMaxWebSocketMessageSize(settings.maxFrameSize())
-        .setIdleTimeout(0);
-    return vertx.createHttpServer(options).requestHandler(router).listen(settings.port(), settings.host());
+        .setIdleTimeout(0)
+        // Every handler here answers on its own event loop, so Vert.x may write to the channel
+        // directly instead of through a per-connection multi-producer queue: that queue's 4 KiB
+        // array stays allocated for each socket's whole life (measured with bench idle).
+        .setStrictThreadMode(true);
+    // Upgrades are accepted by the server itself, not through the router: a socket accepted via
+    // RoutingContext keeps the context, request and response objects alive for its whole life
+    // (measured: ~3 KiB more heap per idle socket).
+    return vertx.createHttpServer(options).requestHandler(router)
+        .webSocketHandshakeHandler(handshake -> {
+          if (!"/ws".equals(handshake.path())) {
+            handshake.reject(404);
+          } else if (!node.isReady()) {
+            handshake.reject(503); // draining: the edge tries another node
+          } else {
+            handshake.accept();
+          }
+        })
+        .webSocketHandler(socket -> new Session(socket, UUID.randomUUID().toString(), hub).start())
+        .listen(settings.port(), settings.host());
   }
 }

@@ -46,7 +46,7 @@ class BenchIT {
       assertThat(connect.getLong("connects_per_s")).isPositive();
 
       String metrics = a.settings().httpUrl() + "/metrics";
-      JsonObject idle = new JsonObject(bench.idle("wsgrid", List.of(a.settings().wsUrl()), 300, 100, 2, 1, metrics, 0, true));
+      JsonObject idle = new JsonObject(bench.idle("wsgrid", List.of(a.settings().wsUrl()), 300, 100, 2, 1, metrics, 0, ProcessHandle.current().pid(), true));
       assertThat(idle.getLong("held")).isEqualTo(300);
       assertThat(idle.getDouble("rss_after_mib")).as("the node reports its RSS").isPositive();
       assertThat(idle.getValue("heap_per_socket_kib")).isNotNull();
