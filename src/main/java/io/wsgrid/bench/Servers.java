@@ -28,7 +28,7 @@ final class Servers implements AutoCloseable {
         in the way), so every peer is loaded the same way.
       - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). After a 4-second warm-up (not counted), a sweep raises the
+        also receives, so one clock). After an 8-second warm-up at twice the start rate (not counted; a JVM compiles its hot paths), a sweep raises the
         publication rate 1.5x per 3-second step until a step fails (p99 >= 50 ms, or < 99 % of
         the owed deliveries arrived, or < 90 % of the asked rate was acked), bisects twice between
         the last pass and the failure, and keeps the best passing deliveries/s. The median of the runs is reported.
@@ -40,7 +40,7 @@ final class Servers implements AutoCloseable {
         least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy needs two descriptors per connection and the limit here is 20,000); the same sweep, a
         connect run (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the
         node's first frame), and the p99 at a fixed moderate rate compared with going direct.
-      - Idle: 15,000 sockets held 5 s on one server; RSS after minus RSS before, per socket (wsgrid
+      - Idle: 15,000 sockets held 5 s on a freshly started server (one per run); RSS after minus RSS before, per socket (wsgrid
         from its `process_resident_memory_bytes` after a `jcmd GC.run`, so garbage is not counted;
         Node from /proc/<pid>/status). 100,000 sockets
         on one node cannot be held here: the open-files limit is 20,000 per process.
@@ -201,7 +201,7 @@ final class Servers implements AutoCloseable {
     }
   }
 
-  void stop(String name) throws InterruptedException {
+  synchronized void stop(String name) throws InterruptedException {
     Process process = processes.remove(name);
     if (process == null) return;
     process.destroy();
@@ -277,7 +277,7 @@ final class Servers implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public synchronized void close() throws InterruptedException {
     List<String> names = new ArrayList<>(processes.keySet());
     java.util.Collections.reverse(names);
     for (String name : names) stop(name);

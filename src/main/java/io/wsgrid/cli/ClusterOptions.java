@@ -21,6 +21,10 @@ final class ClusterOptions {
       description = "First Hazelcast member port; members listed without a port are probed from it up (0 = the config's, 5701).")
   int clusterPort;
 
+  @Option(names = "--log-format", defaultValue = "text",
+      description = "text (one readable line per event) or json (one JSON object per line, for log shippers) (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   ClusterSettings toSettings(String memberName) {
     return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName, clusterPort);
   }

@@ -70,6 +70,7 @@ final class EdgeCommand implements Callable<Integer> {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
         autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name));
+    Logs.format(cluster.logFormat);
     Logs.name(name);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");

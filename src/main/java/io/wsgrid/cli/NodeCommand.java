@@ -60,6 +60,7 @@ final class NodeCommand implements Callable<Integer> {
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
         weight > 0 ? weight : instanceCount, maxFrameSize, maxQueuedBytes, cluster.toSettings(nodeName),
         ChannelPolicies.fromConfig(ConfigFile.load(config)), drainRate);
+    Logs.format(cluster.logFormat);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");

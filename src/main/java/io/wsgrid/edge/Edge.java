@@ -31,6 +31,7 @@ public final class Edge {
   private final NodePicker picker;
   private final EdgeMetrics metrics;
   private final Rebalancer rebalancer;
+  private final Dashboard dashboard;
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -45,6 +46,7 @@ public final class Edge {
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
     this.metrics = new EdgeMetrics(registry, settings.strategy());
     this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
+    this.dashboard = new Dashboard(vertx, view, settings.strategy(), settings.name());
     ClusterBootstrap.registerClusterNodesGauge(registry, cluster.getHazelcastInstance());
   }
 
@@ -93,6 +95,10 @@ public final class Edge {
 
   public NodePicker picker() {
     return picker;
+  }
+
+  Dashboard dashboard() {
+    return dashboard;
   }
 
   Rebalancer rebalancer() {

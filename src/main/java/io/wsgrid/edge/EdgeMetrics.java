@@ -17,6 +17,9 @@ final class EdgeMetrics {
     this.strategy = strategy;
     Gauge.builder(MeterNames.EDGE_TUNNELS, tunnels, AtomicLong::get)
         .description("WebSocket tunnels open through this edge").register(registry);
+    // Every reason from 0, so rate() and alerts work before the first failure.
+    for (String reason : java.util.List.of("no_node", "connect", "rejected", "refused", "exhausted", "client_gone")) failures(reason);
+    for (String trigger : java.util.List.of("manual", "auto")) rebalances(trigger);
   }
 
   void routed(String node) {
@@ -25,13 +28,21 @@ final class EdgeMetrics {
   }
 
   void failed(String reason) {
-    Counter.builder(MeterNames.EDGE_ROUTE_FAILURES).description("new sockets the edge could not route, by reason")
-        .tag(MeterNames.TAG_REASON, reason).register(registry).increment();
+    failures(reason).increment();
+  }
+
+  private Counter failures(String reason) {
+    return Counter.builder(MeterNames.EDGE_ROUTE_FAILURES).description("new sockets the edge could not route, by reason")
+        .tag(MeterNames.TAG_REASON, reason).register(registry);
   }
 
   void rebalanced(String trigger) {
-    Counter.builder(MeterNames.EDGE_REBALANCES).description("rebalances started, manual (POST /admin/rebalance) or auto")
-        .tag(MeterNames.TAG_TRIGGER, trigger).register(registry).increment();
+    rebalances(trigger).increment();
+  }
+
+  private Counter rebalances(String trigger) {
+    return Counter.builder(MeterNames.EDGE_REBALANCES).description("rebalances started, manual (POST /admin/rebalance) or auto")
+        .tag(MeterNames.TAG_TRIGGER, trigger).register(registry);
   }
 
   void tunnelOpened() {

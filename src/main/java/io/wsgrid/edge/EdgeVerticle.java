@@ -19,11 +19,17 @@ final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EdgeSettings settings = edge.settings();
+    io.wsgrid.metrics.EventLoopLag.monitor(context, edge.registry(), settings.name(), Thread.currentThread().getName());
     Router router = Router.router(vertx);
     OperatorEndpoints.mount(router, edge.registry(), edge::isReady);
     // The browser client, from the jar's webroot/ (it reconnects and recovers: see wsgrid.js).
     router.get("/wsgrid.js").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
+    // The live dashboard and the chat demo: plain pages from the jar's webroot/, no build step.
+    router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8").sendFile("webroot/dashboard.html"));
+    router.get("/demo").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8").sendFile("webroot/demo.html"));
+    router.get("/admin/stream").handler(edge.dashboard()::stream);
+    router.post("/admin/nodes/:id/drain").handler(edge.dashboard()::drain);
     RegistryApi api = new RegistryApi(edge.picker(), edge.view(), edge.metrics());
     router.get("/admin/nodes").handler(api::nodes);
     router.post("/admin/rebalance").handler(edge.rebalancer()::handle);
@@ -47,7 +53,7 @@ final class EdgeVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("no such endpoint on the edge: WebSocket clients use /ws"
             + (settings.modes().contains(EdgeSettings.Mode.ASSIGN) ? " (or GET /assign for a node URL)" : "")
-            + "; operators /admin/nodes, /metrics, /ready\n"));
+            + "; operators / (dashboard), /admin/nodes, /metrics, /ready\n"));
     return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0))
         .requestHandler(router).listen(settings.port(), settings.host());
   }

@@ -16,6 +16,7 @@ public final class MeterNames {
   public static final String EDGE_ROUTED = "wsgrid.edge.routed";
   public static final String EDGE_ROUTE_FAILURES = "wsgrid.edge.route.failures";
   public static final String EDGE_TUNNELS = "wsgrid.edge.tunnels";
+  public static final String EVENT_LOOP_LAG = "wsgrid.event.loop.lag";
   public static final String PROCESS_RESIDENT_MEMORY = "process.resident.memory";
   public static final String EDGE_REBALANCES = "wsgrid.edge.rebalances";
 
@@ -23,6 +24,7 @@ public final class MeterNames {
   public static final String TAG_STRATEGY = "strategy";
   public static final String TAG_REASON = "reason";
   public static final String TAG_TRIGGER = "trigger";
+  public static final String TAG_LOOP = "loop";
 
   private MeterNames() {}
 }

@@ -79,6 +79,36 @@ public final class NodeMetrics {
     publishDelivery.record(Math.max(0, elapsed), TimeUnit.MICROSECONDS);
   }
 
+  private double[] lastBuckets = new double[0];
+  private long lastCount;
+
+  /**
+   * The node's numbers for the edge's live dashboard ({@code GET /stats}): counts, and the delivery
+   * p99 over the deliveries since the previous call (from the histogram's bucket counts; the
+   * upper bound of the bucket it falls in, in ms; 0 when nothing was delivered).
+   */
+  public synchronized io.vertx.core.json.JsonObject stats() {
+    io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot = publishDelivery.takeSnapshot();
+    io.micrometer.core.instrument.distribution.CountAtBucket[] buckets = snapshot.histogramCounts();
+    double[] now = new double[buckets.length];
+    for (int i = 0; i < buckets.length; i++) now[i] = buckets[i].count();
+    double p99 = 0;
+    if (lastBuckets.length == now.length && now.length > 0) {
+      double total = snapshot.count() - lastCount;
+      for (int i = 0; i < now.length && total > 0; i++) {
+        if (now[i] - lastBuckets[i] >= 0.99 * total) {
+          p99 = buckets[i].bucket(TimeUnit.MILLISECONDS);
+          break;
+        }
+      }
+    }
+    lastBuckets = now;
+    lastCount = snapshot.count();
+    return new io.vertx.core.json.JsonObject().put("connections", connections.get()).put("subscriptions", subscriptions.get())
+        .put("received", received.sum()).put("delivered", delivered.sum())
+        .put("slowConsumerDisconnects", slowConsumerDisconnects.sum()).put("deliveryP99Ms", p99);
+  }
+
   /** Wall-clock time in epoch microseconds: comparable between processes on one machine. */
   public static long nowMicros() {
     Instant now = Instant.now();

@@ -104,7 +104,12 @@ public final class Node {
   LocalHub newHub(Context context) {
     LocalHub hub = new LocalHub(context, broker, presence, metrics, settings.name(), limits);
     hubs.add(hub);
+    io.wsgrid.metrics.EventLoopLag.monitor(context, registry, settings.name(), Thread.currentThread().getName());
     return hub;
+  }
+
+  public NodeMetrics metrics() {
+    return metrics;
   }
 
   public NodeSettings settings() {

@@ -29,6 +29,7 @@ final class NodeVerticle extends VerticleBase {
         .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
     router.post("/api/publish").handler(BodyHandler.create().setBodyLimit(settings.maxFrameSize()))
         .handler(new PublishApi(node.broker()));
+    router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
     router.post("/admin/drain").handler(ctx -> {
       ctx.response().setStatusCode(202).end("draining: closing sockets with 1001, then leaving the cluster\n");
       node.stop();

@@ -21,9 +21,14 @@ class NodeProcessIT {
     int p1 = Ports.free();
     int p2 = Ports.free();
     Vertx vertx = Vertx.vertx();
-    try (JarProcess n1 = JarProcess.start("node-proc-n1", "node", "--port", "" + p1, "--name", "n1", "--cluster-name", cluster, "--cluster-port", "" + hzPort, "--instances", "1");
+    try (JarProcess n1 = JarProcess.start("node-proc-n1", "node", "--port", "" + p1, "--name", "n1", "--cluster-name", cluster, "--cluster-port", "" + hzPort, "--instances", "1",
+             "--log-format", "json");
          JarProcess n2 = JarProcess.start("node-proc-n2", "node", "--port", "" + p2, "--name", "n2", "--cluster-name", cluster, "--cluster-port", "" + hzPort, "--instances", "1")) {
       n1.awaitReady("http://127.0.0.1:" + p1 + "/ready", Duration.ofSeconds(90));
+      // --log-format json: every line n1 logs is one JSON object carrying its name
+      assertThat(n1.log().lines().filter(l -> l.startsWith("{")).map(JsonObject::new)
+          .filter(j -> j.getString("message", "").contains("ready"))).isNotEmpty()
+          .allMatch(j -> j.getString("level") != null && j.encode().contains("\"wsgrid.name\":\"n1\""));
       n2.awaitReady("http://127.0.0.1:" + p2 + "/ready", Duration.ofSeconds(90));
       Await.until("both nodes see a 2-node cluster", Duration.ofSeconds(30),
           () -> JarProcess.metric("http://127.0.0.1:" + p1, "wsgrid_cluster_nodes") == 2
