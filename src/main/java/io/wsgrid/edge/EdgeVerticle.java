@@ -2,9 +2,7 @@ package io.wsgrid.edge;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.wsgrid.metrics.OperatorEndpoints;
 
@@ -39,8 +37,7 @@ final class EdgeVerticle extends VerticleBase {
     if (settings.modes().contains(EdgeSettings.Mode.PROXY)) {
       // Upgrades go to the node over this event loop's own client, so both halves of a tunnel
       // live on one thread.
-      var client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true),
-          new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(10_000));
+      var client = vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true));
       WebSocketTunnel tunnel = new WebSocketTunnel(vertx, client, edge.picker(), edge.metrics(), settings.maxAttempts());
       router.get("/ws").handler(ctx -> {
         if (!ctx.request().canUpgradeToWebSocket()) {

@@ -6,12 +6,9 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.StreamChannelInternal;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.wsgrid.cluster.NodeEntry;
 import java.net.URI;
@@ -24,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Proxy mode: tunnels a client's WebSocket upgrade to the node the picker chooses. The upgrade
- * request goes to the node with the client's headers (plus {@code X-Forwarded-*}); once the node
+ * request goes to the node over a plain TCP connection with the client's headers (plus
+ * {@code X-Forwarded-*}), and the node's response head is read here ({@link ResponseHead}): no
+ * pooled HTTP client in between, which cost milliseconds per handshake. Once the node
  * answers 101, the two TCP connections are spliced byte for byte (what HAProxy does), with
  * back-pressure both ways: frames, fragmentation, ping/pong, close codes and extensions pass
  * untouched, and a slow client slows its node's socket instead of filling the edge's memory.
@@ -42,12 +41,12 @@ final class WebSocketTunnel {
       "te", "trailer", "transfer-encoding", "content-length");
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final NetClient client;
   private final NodePicker picker;
   private final EdgeMetrics metrics;
   private final int maxAttempts;
 
-  WebSocketTunnel(Vertx vertx, HttpClient client, NodePicker picker, EdgeMetrics metrics, int maxAttempts) {
+  WebSocketTunnel(Vertx vertx, NetClient client, NodePicker picker, EdgeMetrics metrics, int maxAttempts) {
     this.vertx = vertx;
     this.client = client;
     this.picker = picker;
@@ -79,37 +78,72 @@ final class WebSocketTunnel {
     tried.add(node.id());
     picker.routed(node.id());
     URI target = URI.create(node.wsUrl());
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-        .setHost(target.getHost()).setPort(target.getPort()).setURI(request.uri())
-        .setHeaders(forwardedHeaders(request));
-    client.request(options)
-        .compose(upstream -> {
-          upstream.idleTimeout(HANDSHAKE_TIMEOUT_MS);
-          return upstream.connect();
-        })
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            picker.unrouted(node.id());
-            metrics.failed("connect");
-            log.warn("edge: cannot open a tunnel to {} ({}): {}; trying another node", node.id(), node.wsUrl(),
-                ar.cause().toString());
-            retryOrGiveUp(request, key, tried, clientGone);
-            return;
-          }
-          HttpClientResponse response = ar.result();
-          if (response.statusCode() == 101) {
-            splice(request, response, node, clientGone);
-          } else if (response.statusCode() >= 500) {
-            picker.unrouted(node.id());
-            metrics.failed("rejected");
-            response.netSocket().close();
-            retryOrGiveUp(request, key, tried, clientGone);
-          } else {
-            picker.unrouted(node.id());
-            metrics.failed("refused");
-            passThrough(request, response);
-          }
-        });
+    // A plain TCP connection and the upgrade request written by hand, the node's response head read
+    // by hand: no HTTP client pool between the two (it cost milliseconds per handshake).
+    client.connect(target.getPort(), target.getHost()).onComplete(ar -> {
+      if (ar.failed()) {
+        upstreamFailed(request, key, tried, clientGone, node, ar.cause().toString());
+        return;
+      }
+      NetSocket upstream = ar.result();
+      ResponseHead head = new ResponseHead();
+      long timer = vertx.setTimer(HANDSHAKE_TIMEOUT_MS, t -> {
+        if (!head.done()) upstream.close();
+      });
+      upstream.closeHandler(v -> {
+        if (!head.done()) {
+          vertx.cancelTimer(timer);
+          upstreamFailed(request, key, tried, clientGone, node, "closed before answering the upgrade");
+        }
+      });
+      upstream.exceptionHandler(e -> log.debug("edge: upstream {} during the handshake: {}", node.id(), e.toString()));
+      upstream.handler(data -> {
+        if (head.done()) return;
+        try {
+          if (!head.feed(data)) return;
+        } catch (IllegalStateException e) {
+          vertx.cancelTimer(timer);
+          head.fail();
+          upstream.close();
+          upstreamFailed(request, key, tried, clientGone, node, e.getMessage());
+          return;
+        }
+        vertx.cancelTimer(timer);
+        upstream.pause();
+        upstream.handler(null);
+        upstream.closeHandler(null);
+        if (head.status() == 101) {
+          splice(request, upstream, head, node, clientGone);
+        } else if (head.status() >= 500) {
+          picker.unrouted(node.id());
+          metrics.failed("rejected");
+          upstream.close();
+          retryOrGiveUp(request, key, tried, clientGone);
+        } else {
+          picker.unrouted(node.id());
+          metrics.failed("refused");
+          upstream.close();
+          reply(request, head.status(), head.rest().toString());
+        }
+      });
+      upstream.write(requestHead(request, target));
+    });
+  }
+
+  private void upstreamFailed(HttpServerRequest request, String key, Set<String> tried, AtomicBoolean clientGone,
+      NodeEntry node, String why) {
+    picker.unrouted(node.id());
+    metrics.failed("connect");
+    log.warn("edge: cannot open a tunnel to {} ({}): {}; trying another node", node.id(), node.wsUrl(), why);
+    retryOrGiveUp(request, key, tried, clientGone);
+  }
+
+  /** The client's upgrade request as the node gets it: same path and headers, plus X-Forwarded-*. */
+  private static Buffer requestHead(HttpServerRequest request, URI target) {
+    StringBuilder head = new StringBuilder(512).append("GET ").append(request.uri()).append(" HTTP/1.1\r\n")
+        .append("Host: ").append(target.getHost()).append(':').append(target.getPort()).append("\r\n");
+    forwardedHeaders(request).forEach(h -> head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
+    return Buffer.buffer(head.append("\r\n").toString());
   }
 
   private void retryOrGiveUp(HttpServerRequest request, String key, Set<String> tried, AtomicBoolean clientGone) {
@@ -121,16 +155,14 @@ final class WebSocketTunnel {
     }
   }
 
-  private void splice(HttpServerRequest request, HttpClientResponse response, NodeEntry node, AtomicBoolean clientGone) {
-    NetSocket upstream = response.netSocket();
-    upstream.pause();
+  private void splice(HttpServerRequest request, NetSocket upstream, ResponseHead head, NodeEntry node, AtomicBoolean clientGone) {
     if (clientGone.get()) {
       metrics.failed("client_gone");
       upstream.close();
       return;
     }
     request.response().setStatusCode(101);
-    response.headers().forEach(h -> request.response().headers().add(h.getKey(), h.getValue()));
+    head.headers().forEach(h -> request.response().headers().add(h.getKey(), h.getValue()));
     request.toNetSocket().onComplete(ar -> {
       if (ar.failed()) {
         metrics.failed("client_gone");
@@ -138,6 +170,8 @@ final class WebSocketTunnel {
         return;
       }
       NetSocket downstream = ar.result();
+      // What the node sent right after its 101 (its first frame) came with the head.
+      if (head.rest().length() > 0) downstream.write(head.rest());
       metrics.routed(node.id());
       metrics.tunnelOpened();
       AtomicBoolean closed = new AtomicBoolean();
@@ -179,16 +213,6 @@ final class WebSocketTunnel {
       } else {
         downstream.close();
       }
-    });
-  }
-
-  private void passThrough(HttpServerRequest request, HttpClientResponse response) {
-    response.body().onComplete(ar -> {
-      if (request.response().ended() || request.response().closed()) return;
-      request.response().setStatusCode(response.statusCode());
-      String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
-      if (type != null) request.response().putHeader(HttpHeaders.CONTENT_TYPE, type);
-      request.response().end(ar.succeeded() ? ar.result() : Buffer.buffer());
     });
   }
 
