@@ -28,6 +28,7 @@ final class SocketShedder {
     AtomicLong closed = new AtomicLong();
     long started = System.nanoTime();
     long[] lastLog = {started};
+    int[] first = {0};
     log.info("{}: closing {} of {} sockets with {} at up to {}/s", what, count == Long.MAX_VALUE ? "all" : count,
         open.getAsLong(), code, ratePerSecond);
     vertx.setPeriodic(0, TICK_MS, timer -> {
@@ -41,7 +42,10 @@ final class SocketShedder {
       }
       long quota = Math.min(perTick, left);
       long perHub = Math.max(1, (quota + hubs.size() - 1) / hubs.size());
-      for (LocalHub hub : hubs) {
+      // Start at another hub each tick: with fewer sockets left than hubs, the ones holding them get asked too.
+      first[0] = (first[0] + 1) % hubs.size();
+      for (int k = 0; k < hubs.size(); k++) {
+        LocalHub hub = hubs.get((first[0] + k) % hubs.size());
         if (quota <= 0) break;
         long take = Math.min(perHub, quota);
         quota -= take;
