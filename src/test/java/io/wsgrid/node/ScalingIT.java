@@ -90,12 +90,23 @@ class ScalingIT {
       Await.until("the edge sees d", Duration.ofSeconds(20), () -> edge.view().get("d") != null);
       Await.until("a and b report their sockets", Duration.ofSeconds(10), () -> edge.view().snapshot().stream()
           .mapToLong(e -> e.connections()).sum() == 90);
-      HttpResponse<String> rebalance = http.send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + edge.settings().port() + "/admin/rebalance")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(rebalance.statusCode()).as(rebalance.body()).isEqualTo(200);
-      Await.until("d within 10% of the mean (30)", Duration.ofSeconds(20), () -> d.connections() >= 27 && d.connections() <= 33
-          && watched.stream().allMatch(w -> w.client().node() != null));
+      // Rebalance until the spread is within the threshold: reconnects may land unevenly, so the
+      // operator (or --auto-rebalance) asks again; each round sheds only what is over the share.
+      boolean balanced = false;
+      for (int round = 1; round <= 3 && !balanced; round++) {
+        HttpResponse<String> rebalance = http.send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + edge.settings().port() + "/admin/rebalance")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(rebalance.statusCode()).as(rebalance.body()).isEqualTo(200);
+        try {
+          Await.until("d within 10% of the mean (30)", Duration.ofSeconds(10), () -> d.connections() >= 27 && d.connections() <= 33
+              && watched.stream().allMatch(w -> w.client().node() != null));
+          balanced = true;
+        } catch (AssertionError e) {
+          System.out.printf("scaling: after rebalance %d a=%d b=%d d=%d, asking again%n", round, a.connections(), b.connections(), d.connections());
+        }
+      }
+      assertThat(balanced).as("d within 10% of the mean after at most 3 rebalances").isTrue();
 
       publishing.set(false);
       backend.get(30, TimeUnit.SECONDS);
