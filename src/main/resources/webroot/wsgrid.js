@@ -9,7 +9,9 @@
  * jitter — a uniform wait in [0, min(maxDelay, baseDelay * 2^attempt)] — resubscribes every
  * channel with `since` its last offset and epoch, and drops offsets it has already seen, so a
  * subscriber receives what it missed once and in order. Options: {baseDelay: 100, maxDelay: 10000,
- * WebSocket: <constructor, for Node.js without a global WebSocket>}.
+ * WebSocket: <constructor, for Node.js without a global WebSocket>, token: "<JWT>" or a function
+ * returning one (or a promise of one), called at every (re)connect and sent as the first frame
+ * {"op":"auth"} — not in the URL, so it stays out of access logs}.
  */
 (function (root) {
   "use strict";
@@ -20,6 +22,7 @@
       this.baseDelay = options.baseDelay || 100;
       this.maxDelay = options.maxDelay || 10000;
       this.WebSocketImpl = options.WebSocket || root.WebSocket;
+      this.token = options.token || null;
       if (!this.WebSocketImpl) throw new Error("no WebSocket: pass options.WebSocket (e.g. require('ws'))");
       this.subscriptions = new Map(); // channel -> {handler, offset, epoch}
       this.pending = new Map();       // id -> {resolve, reject}
@@ -71,8 +74,17 @@
         this.everConnected = true;
         this.node = frame.node;
         this.attempt = 0;
-        if (this.onconnected) this.onconnected(frame.node);
-        for (const [channel, sub] of this.subscriptions) this._subscribe(channel, sub);
+        const resubscribe = () => {
+          if (this.onconnected) this.onconnected(frame.node);
+          for (const [channel, sub] of this.subscriptions) this._subscribe(channel, sub);
+        };
+        if (!this.token) {
+          resubscribe();
+        } else {
+          Promise.resolve(typeof this.token === "function" ? this.token() : this.token)
+            .then(token => this._request({op: "auth", token}))
+            .then(resubscribe, () => { /* the node closes the socket with 1008 and a reason */ });
+        }
         return;
       }
       if (frame.channel !== undefined && "data" in frame && frame.id === undefined) {

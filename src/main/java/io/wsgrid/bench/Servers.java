@@ -85,7 +85,9 @@ final class Servers implements AutoCloseable {
   /** The same on another JDK ({@code java} binary), with extra JVM flags. */
   String wsgridNode(String name, int port, int clusterPort, String cluster, int instances, Path javaBinary, String... jvmFlags) throws Exception {
     List<String> args = new ArrayList<>(List.of("node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
-        "--cluster-port", "" + clusterPort));
+        "--cluster-port", "" + clusterPort,
+        // The peers limit nothing per connection; the bench publishers may exceed wsgrid's default 1,000 frames/s.
+        "--max-message-rate", "0"));
     if (instances > 0) args.addAll(List.of("--instances", "" + instances));
     List<String> command = java(args);
     if (javaBinary != null) {

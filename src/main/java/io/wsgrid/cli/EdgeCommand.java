@@ -62,6 +62,12 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
   long parentPid;
 
+  @Option(names = "--admin-token", description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>.")
+  String adminToken;
+
+  @Mixin
+  TlsOptions tls;
+
   @Mixin
   ClusterOptions cluster;
 
@@ -69,7 +75,7 @@ final class EdgeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
-        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name));
+        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name), adminToken, tls.toSettings());
     Logs.format(cluster.logFormat);
     Logs.name(name);
     ParentWatch.exitWith(parentPid);

@@ -1,7 +1,13 @@
 package io.wsgrid.cli;
 
 import io.wsgrid.broker.ChannelPolicies;
+import io.vertx.core.json.JsonObject;
 import io.wsgrid.config.ConfigFile;
+import io.wsgrid.security.AuthSettings;
+import io.wsgrid.security.ChannelRules;
+import io.wsgrid.security.SecuritySettings;
+import io.wsgrid.session.SessionLimits;
+import java.util.List;
 import io.wsgrid.node.Node;
 import io.wsgrid.node.NodeSettings;
 import java.util.concurrent.Callable;
@@ -42,6 +48,62 @@ final class NodeCommand implements Callable<Integer> {
       description = "Bytes that may wait for a slow client beyond its socket buffer before it is disconnected (default: ${DEFAULT-VALUE}).")
   long maxQueuedBytes;
 
+  @Option(names = "--max-subscriptions", defaultValue = "1000", description = "Channels one connection may subscribe to (default: ${DEFAULT-VALUE}).")
+  int maxSubscriptions;
+
+  @Option(names = "--max-message-rate", defaultValue = "1000",
+      description = "Frames per second one connection may send (token bucket; 0 = no limit); over it: rate_limited, then close 1008 (default: ${DEFAULT-VALUE}).")
+  int maxMessageRate;
+
+  @Option(names = "--message-burst", defaultValue = "0", description = "Burst above --max-message-rate (0 = twice the rate).")
+  int messageBurst;
+
+  @Option(names = "--max-connections", defaultValue = "0", description = "Sockets this node holds; new upgrades get 503 beyond (0 = no limit).")
+  int maxConnections;
+
+  @Option(names = "--max-pending-handshakes", defaultValue = "1000",
+      description = "Upgrades being checked and accepted at once; beyond: 503 (0 = no limit; default: ${DEFAULT-VALUE}).")
+  int maxPendingHandshakes;
+
+  @Option(names = "--ping-interval", defaultValue = "25", description = "Seconds of silence before the node pings a socket (0 = never; default: ${DEFAULT-VALUE}).")
+  int pingInterval;
+
+  @Option(names = "--idle-timeout", defaultValue = "60",
+      description = "Seconds without any frame or pong after which a socket is closed as dead (0 = never; default: ${DEFAULT-VALUE}).")
+  int idleTimeout;
+
+  @Option(names = "--auth-timeout", defaultValue = "10", description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
+  int authTimeout;
+
+  @Option(names = "--jwt-secret", description = "HS256 secret (>= 32 bytes); when set, every socket needs a valid token.")
+  String jwtSecret;
+
+  @Option(names = "--jwt-public-key", description = "PEM public key or certificate for RS256/ES256 tokens, or a JWKS file.")
+  String jwtPublicKey;
+
+  @Option(names = "--jwt-audience", description = "Tokens must name this audience (aud).")
+  String jwtAudience;
+
+  @Option(names = "--jwt-issuer", description = "Tokens must come from this issuer (iss).")
+  String jwtIssuer;
+
+  @Option(names = "--allow-anonymous", defaultValue = "false", arity = "0..1",
+      description = "Accept sockets without a token even when a JWT key is set (they get only 'anyone' permissions).")
+  boolean allowAnonymous;
+
+  @Option(names = "--api-key", description = "Required by POST /api/publish: Authorization: apikey <key> (or X-API-Key).")
+  String apiKey;
+
+  @Option(names = "--admin-token", description = "Required by /admin/*: Authorization: Bearer <token>.")
+  String adminToken;
+
+  @Option(names = "--allowed-origins", split = ",",
+      description = "Browser origins allowed to open sockets, comma-separated (https://app.example.com, https://*.example.com); default: any.")
+  List<String> allowedOrigins;
+
+  @Mixin
+  TlsOptions tls;
+
   @Option(names = "--config", description = "wsgrid YAML config (default: conf/wsgrid.yaml).")
   String config;
 
@@ -57,9 +119,13 @@ final class NodeCommand implements Callable<Integer> {
     int instanceCount = instances > 0 ? instances : cores;
     String nodeName = name == null || name.isBlank() ? "n" + port : name;
     String advertised = advertiseHost != null ? advertiseHost : "0.0.0.0".equals(host) ? "127.0.0.1" : host;
+    JsonObject file = ConfigFile.load(config);
+    SessionLimits limits = new SessionLimits(maxFrameSize, maxQueuedBytes, maxSubscriptions, maxMessageRate, messageBurst,
+        maxConnections, maxPendingHandshakes, pingInterval, idleTimeout, authTimeout);
+    AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
-        weight > 0 ? weight : instanceCount, maxFrameSize, maxQueuedBytes, cluster.toSettings(nodeName),
-        ChannelPolicies.fromConfig(ConfigFile.load(config)), drainRate);
+        weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName),
+        ChannelPolicies.fromConfig(file), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()));
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);

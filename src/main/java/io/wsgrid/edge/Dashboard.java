@@ -38,16 +38,21 @@ final class Dashboard {
   private final String strategy;
   private final String edgeName;
   private final HttpClient http;
+  private final String adminToken;
   private final Set<HttpServerResponse> streams = ConcurrentHashMap.newKeySet();
   private final Map<String, JsonObject> previous = new HashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
 
-  Dashboard(Vertx vertx, RegistryView view, String strategy, String edgeName) {
+  Dashboard(Vertx vertx, RegistryView view, EdgeSettings settings) {
     this.vertx = vertx;
     this.view = view;
-    this.strategy = strategy;
-    this.edgeName = edgeName;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(800).setKeepAlive(true));
+    this.strategy = settings.strategy();
+    this.edgeName = settings.name();
+    this.adminToken = settings.adminToken();
+    HttpClientOptions options = new HttpClientOptions().setConnectTimeout(800).setKeepAlive(true);
+    // Nodes serving https:// are trusted through --tls-ca (or the JVM's store), host names verified.
+    if (settings.tls().ca() != null) options.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(settings.tls().ca()));
+    this.http = vertx.createHttpClient(options.setVerifyHost(true));
   }
 
   void stream(RoutingContext ctx) {
@@ -133,7 +138,10 @@ final class Dashboard {
   }
 
   private Future<String> request(HttpMethod method, String url) {
-    return http.request(new RequestOptions().setMethod(method).setAbsoluteURI(url).setTimeout(800))
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setTimeout(800);
+    // The nodes' /admin/* take the same admin token as the edge's.
+    if (adminToken != null && url.contains("/admin/")) options.putHeader("Authorization", "Bearer " + adminToken);
+    return http.request(options)
         .compose(request -> request.send())
         .compose(response -> response.statusCode() / 100 == 2 ? response.body().map(Buffer::toString)
             : Future.failedFuture(url + " answered " + response.statusCode()));

@@ -32,6 +32,7 @@ public final class Edge {
   private final EdgeMetrics metrics;
   private final Rebalancer rebalancer;
   private final Dashboard dashboard;
+  private final io.wsgrid.metrics.Rejections rejections;
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -46,7 +47,8 @@ public final class Edge {
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
     this.metrics = new EdgeMetrics(registry, settings.strategy());
     this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
-    this.dashboard = new Dashboard(vertx, view, settings.strategy(), settings.name());
+    this.dashboard = new Dashboard(vertx, view, settings);
+    this.rejections = new io.wsgrid.metrics.Rejections(registry, settings.name());
     ClusterBootstrap.registerClusterNodesGauge(registry, cluster.getHazelcastInstance());
   }
 
@@ -60,7 +62,11 @@ public final class Edge {
         .compose(vertx -> vertx.executeBlocking(() -> new RegistryView(cluster.getHazelcastInstance()).start())
             .map(view -> new Edge(settings, vertx, cluster, registry, view))
             .compose(edge -> edge.deploy().map(edge))
-            .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)))));
+            .recover(e -> {
+            // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
+            vertx.close();
+            return Future.failedFuture(e);
+          })));
   }
 
   private Future<Void> deploy() {
@@ -83,6 +89,11 @@ public final class Edge {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** Counts and logs turned-away admin requests. */
+  public io.wsgrid.metrics.Rejections rejections() {
+    return rejections;
   }
 
   public PrometheusMeterRegistry registry() {

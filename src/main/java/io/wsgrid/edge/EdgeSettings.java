@@ -3,6 +3,7 @@ package io.wsgrid.edge;
 import io.wsgrid.cluster.ClusterSettings;
 import io.wsgrid.config.ConfigException;
 import io.wsgrid.edge.balance.BalancingStrategy;
+import io.wsgrid.security.TlsSettings;
 import java.util.Set;
 
 /**
@@ -10,11 +11,14 @@ import java.util.Set;
  * {@code hashBalanceFactor} for consistent-hash), which modes it serves, how many nodes a new
  * socket may try, how many event loops serve it, and how far above its fair share a node may be
  * before a rebalance sheds its extra sockets; {@code autoRebalanceAfterMs} > 0 rebalances by itself
- * once the spread has stayed over that threshold so long (0: only on {@code POST /admin/rebalance}).
+ * once the spread has stayed over that threshold so long (0: only on {@code POST /admin/rebalance});
+ * {@code adminToken} guards {@code /admin/*} (and is sent to nodes when the dashboard relays a
+ * drain); {@code tls} makes the edge serve wss:// and trust nodes that serve it.
  */
 public record EdgeSettings(
     String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
-    int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster) {
+    int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
+    String adminToken, TlsSettings tls) {
 
   /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
   public enum Mode { PROXY, ASSIGN }
@@ -37,9 +41,12 @@ public record EdgeSettings(
       throw new ConfigException(e.getMessage());
     }
     modes = Set.copyOf(modes);
+    adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
+    if (adminToken != null && adminToken.length() < 16) throw new ConfigException("--admin-token must be at least 16 characters");
+    if (tls == null) tls = TlsSettings.NONE;
   }
 
   public String url() {
-    return "ws://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port + "/ws";
+    return tls.scheme("ws") + "://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + port + "/ws";
   }
 }

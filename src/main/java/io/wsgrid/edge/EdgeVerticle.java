@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.core.net.NetClientOptions;
 import io.wsgrid.metrics.OperatorEndpoints;
+import io.wsgrid.security.HttpGuards;
 
 /** One instance of the edge's HTTP server, on its own event loop; all instances share the port. */
 final class EdgeVerticle extends VerticleBase {
@@ -26,6 +28,7 @@ final class EdgeVerticle extends VerticleBase {
     // The live dashboard and the chat demo: plain pages from the jar's webroot/, no build step.
     router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8").sendFile("webroot/dashboard.html"));
     router.get("/demo").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8").sendFile("webroot/demo.html"));
+    router.route("/admin/*").handler(HttpGuards.adminToken(settings.adminToken(), edge.rejections()));
     router.get("/admin/stream").handler(edge.dashboard()::stream);
     router.post("/admin/nodes/:id/drain").handler(edge.dashboard()::drain);
     RegistryApi api = new RegistryApi(edge.picker(), edge.view(), edge.metrics());
@@ -37,8 +40,10 @@ final class EdgeVerticle extends VerticleBase {
     if (settings.modes().contains(EdgeSettings.Mode.PROXY)) {
       // Upgrades go to the node over this event loop's own client, so both halves of a tunnel
       // live on one thread.
-      var client = vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true));
-      WebSocketTunnel tunnel = new WebSocketTunnel(vertx, client, edge.picker(), edge.metrics(), settings.maxAttempts());
+      var client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true));
+      // Nodes that serve wss:// are reached over TLS, trusting --tls-ca (or the JVM's store).
+      var tlsClient = vertx.createNetClient(settings.tls().client(new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true)));
+      WebSocketTunnel tunnel = new WebSocketTunnel(vertx, client, tlsClient, edge.picker(), edge.metrics(), settings.maxAttempts());
       router.get("/ws").handler(ctx -> {
         if (!ctx.request().canUpgradeToWebSocket()) {
           ctx.response().setStatusCode(400).end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n");
@@ -51,7 +56,7 @@ final class EdgeVerticle extends VerticleBase {
         .end("no such endpoint on the edge: WebSocket clients use /ws"
             + (settings.modes().contains(EdgeSettings.Mode.ASSIGN) ? " (or GET /assign for a node URL)" : "")
             + "; operators / (dashboard), /admin/nodes, /metrics, /ready\n"));
-    return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0))
+    return vertx.createHttpServer(settings.tls().apply(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0)))
         .requestHandler(router).listen(settings.port(), settings.host());
   }
 }

@@ -42,13 +42,15 @@ final class WebSocketTunnel {
 
   private final Vertx vertx;
   private final NetClient client;
+  private final NetClient tlsClient;
   private final NodePicker picker;
   private final EdgeMetrics metrics;
   private final int maxAttempts;
 
-  WebSocketTunnel(Vertx vertx, NetClient client, NodePicker picker, EdgeMetrics metrics, int maxAttempts) {
+  WebSocketTunnel(Vertx vertx, NetClient client, NetClient tlsClient, NodePicker picker, EdgeMetrics metrics, int maxAttempts) {
     this.vertx = vertx;
     this.client = client;
+    this.tlsClient = tlsClient;
     this.picker = picker;
     this.metrics = metrics;
     this.maxAttempts = maxAttempts;
@@ -80,7 +82,7 @@ final class WebSocketTunnel {
     URI target = URI.create(node.wsUrl());
     // A plain TCP connection and the upgrade request written by hand, the node's response head read
     // by hand: no HTTP client pool between the two (it cost milliseconds per handshake).
-    client.connect(target.getPort(), target.getHost()).onComplete(ar -> {
+    ("wss".equals(target.getScheme()) ? tlsClient : client).connect(target.getPort(), target.getHost()).onComplete(ar -> {
       if (ar.failed()) {
         upstreamFailed(request, key, tried, clientGone, node, ar.cause().toString());
         return;

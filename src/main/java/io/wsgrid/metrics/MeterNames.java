@@ -19,6 +19,7 @@ public final class MeterNames {
   public static final String EVENT_LOOP_LAG = "wsgrid.event.loop.lag";
   public static final String PROCESS_RESIDENT_MEMORY = "process.resident.memory";
   public static final String EDGE_REBALANCES = "wsgrid.edge.rebalances";
+  public static final String REJECTIONS = "wsgrid.rejections";
 
   public static final String TAG_NODE = "node";
   public static final String TAG_STRATEGY = "strategy";

@@ -22,6 +22,9 @@ import io.wsgrid.metrics.NodeMetrics;
 import io.wsgrid.session.LocalHub;
 import io.wsgrid.session.Session;
 import io.wsgrid.session.SessionLimits;
+import io.wsgrid.session.SessionPolicy;
+import io.wsgrid.metrics.Rejections;
+import io.wsgrid.security.TokenVerifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,6 +49,10 @@ public final class Node {
   private final Broker broker;
   private final Presence presence;
   private final SessionLimits limits;
+  private final Rejections rejections;
+  private final TokenVerifier verifier;
+  private final SessionPolicy policy;
+  private final Admission admission;
   private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
   private final NodeRegistration registration;
   private final Promise<Void> stopped = Promise.promise();
@@ -60,7 +67,11 @@ public final class Node {
     this.metrics = new NodeMetrics(registry, settings.name());
     this.broker = new HazelcastBroker(vertx, hazelcast, settings.channels());
     this.presence = new HazelcastPresence(vertx, hazelcast, settings.name());
-    this.limits = new SessionLimits(settings.maxFrameSize(), settings.maxQueuedBytes());
+    this.limits = settings.limits();
+    this.rejections = new Rejections(registry, settings.name());
+    this.verifier = TokenVerifier.create(vertx, settings.security().auth());
+    this.policy = new SessionPolicy(verifier, settings.security().auth().tokenRequired(), settings.security().rules(), rejections);
+    this.admission = new Admission(this, new java.util.concurrent.atomic.AtomicInteger());
     this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
         settings.weight(), metrics::connections);
     ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
@@ -75,7 +86,11 @@ public final class Node {
     return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry)).compose(vertx -> {
       Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry);
       return node.deploy().map(node)
-          .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+          .recover(e -> {
+            // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
+            vertx.close();
+            return Future.failedFuture(e);
+          });
     });
   }
 
@@ -85,8 +100,8 @@ public final class Node {
         hazelcast.getCluster().getMembers().stream().map(MembershipLog::describe).toList());
     return vertx.deployVerticle(() -> new NodeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
         .recover(e -> Future.failedFuture(new IllegalStateException(
-            "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
-                + " (is another process on that port? pick another --port)", e)))
+            "cannot serve on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+                + (String.valueOf(e.getMessage()).contains("in use") ? " (is another process on that port? pick another --port)" : ""), e)))
         .compose(id -> registration.start())
         .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
           long count = Math.max(0, message.body().getLong("count", 0L));
@@ -102,10 +117,24 @@ public final class Node {
   }
 
   LocalHub newHub(Context context) {
-    LocalHub hub = new LocalHub(context, broker, presence, metrics, settings.name(), limits);
+    LocalHub hub = new LocalHub(context, broker, presence, metrics, settings.name(), limits, policy);
     hubs.add(hub);
     io.wsgrid.metrics.EventLoopLag.monitor(context, registry, settings.name(), Thread.currentThread().getName());
     return hub;
+  }
+
+  Admission admission() {
+    return admission;
+  }
+
+  /** Counts and logs turned-away connections, requests and frames. */
+  public Rejections rejections() {
+    return rejections;
+  }
+
+  /** Checks connection tokens; null when no JWT key is configured. */
+  public TokenVerifier verifier() {
+    return verifier;
   }
 
   public NodeMetrics metrics() {

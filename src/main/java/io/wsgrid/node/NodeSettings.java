@@ -3,13 +3,16 @@ package io.wsgrid.node;
 import io.wsgrid.broker.ChannelPolicies;
 import io.wsgrid.cluster.ClusterSettings;
 import io.wsgrid.config.ConfigException;
+import io.wsgrid.security.SecuritySettings;
+import io.wsgrid.session.SessionLimits;
 
 /**
  * Everything a node starts with. {@code host} is the address it binds; {@code advertisedHost} the
  * one it tells the registry (and so clients) to use; {@code instances} WebSocket verticles share
  * the port, one per event loop; {@code weight} is its share in weighted balancing; {@code channels}
  * the per-namespace history settings (the same on every node); {@code drainRate} how many sockets
- * per second a drain or a rebalance closes.
+ * per second a drain or a rebalance closes; {@code limits} the per-connection and per-node bounds;
+ * {@code security} its tokens, keys, channel permissions and TLS.
  */
 public record NodeSettings(
     String name,
@@ -18,11 +21,11 @@ public record NodeSettings(
     int port,
     int instances,
     int weight,
-    int maxFrameSize,
-    long maxQueuedBytes,
+    SessionLimits limits,
     ClusterSettings cluster,
     ChannelPolicies channels,
-    int drainRate) {
+    int drainRate,
+    SecuritySettings security) {
 
   public NodeSettings {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -31,16 +34,21 @@ public record NodeSettings(
     if (port < 0 || port > 65535) throw new ConfigException("--port must be between 1 and 65535, got " + port);
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
     if (weight < 1) throw new ConfigException("--weight must be >= 1, got " + weight);
-    if (maxFrameSize < 256) throw new ConfigException("--max-frame-size must be >= 256 bytes, got " + maxFrameSize);
+    if (limits.maxFrameSize() < 256) throw new ConfigException("--max-frame-size must be >= 256 bytes, got " + limits.maxFrameSize());
     if (drainRate < 1) throw new ConfigException("--drain-rate must be >= 1 socket per second, got " + drainRate);
-    if (maxQueuedBytes < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + maxQueuedBytes);
+    if (limits.maxQueuedBytes() < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + limits.maxQueuedBytes());
+    if (security == null) security = SecuritySettings.OPEN;
+  }
+
+  public int maxFrameSize() {
+    return limits.maxFrameSize();
   }
 
   public String wsUrl() {
-    return "ws://" + advertisedHost + ":" + port + "/ws";
+    return security.tls().scheme("ws") + "://" + advertisedHost + ":" + port + "/ws";
   }
 
   public String httpUrl() {
-    return "http://" + advertisedHost + ":" + port;
+    return security.tls().scheme("http") + "://" + advertisedHost + ":" + port;
   }
 }

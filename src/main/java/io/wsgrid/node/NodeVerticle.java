@@ -7,8 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsgrid.metrics.OperatorEndpoints;
 import io.wsgrid.session.LocalHub;
-import io.wsgrid.session.Session;
-import java.util.UUID;
+import io.wsgrid.security.HttpGuards;
 
 /** One WebSocket server instance of a node, on its own event loop; all instances share the port. */
 final class NodeVerticle extends VerticleBase {
@@ -27,9 +26,13 @@ final class NodeVerticle extends VerticleBase {
     // The browser client, from the jar's webroot/ (it reconnects and recovers: see wsgrid.js).
     router.get("/wsgrid.js").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
+    var auth = settings.security().auth();
+    // Vert.x Web runs body handlers before user handlers; the body is bounded by --max-frame-size.
     router.post("/api/publish").handler(BodyHandler.create().setBodyLimit(settings.maxFrameSize()))
+        .handler(HttpGuards.apiKey(auth.apiKey(), node.rejections()))
         .handler(new PublishApi(node.broker()));
     router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
+    router.route("/admin/*").handler(HttpGuards.adminToken(auth.adminToken(), node.rejections()));
     router.post("/admin/drain").handler(ctx -> {
       ctx.response().setStatusCode(202).end("draining: closing sockets with 1001, then leaving the cluster\n");
       node.stop();
@@ -37,7 +40,7 @@ final class NodeVerticle extends VerticleBase {
     // A plain GET /ws (no upgrade) gets a hint; upgrades never reach the router (see below).
     router.get("/ws").handler(ctx -> ctx.response().setStatusCode(400)
         .end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n"));
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = settings.security().tls().apply(new HttpServerOptions())
         .setMaxWebSocketFrameSize(settings.maxFrameSize())
         .setMaxWebSocketMessageSize(settings.maxFrameSize())
         .setIdleTimeout(0)
@@ -45,20 +48,18 @@ final class NodeVerticle extends VerticleBase {
         // directly instead of through a per-connection multi-producer queue: that queue's 4 KiB
         // array stays allocated for each socket's whole life (measured with bench idle).
         .setStrictThreadMode(true);
-    // Upgrades are accepted by the server itself, not through the router: a socket accepted via
-    // RoutingContext keeps the context, request and response objects alive for its whole life
-    // (measured: ~3 KiB more heap per idle socket).
-    return vertx.createHttpServer(options).requestHandler(router)
-        .webSocketHandshakeHandler(handshake -> {
-          if (!"/ws".equals(handshake.path())) {
-            handshake.reject(404);
-          } else if (!node.isReady()) {
-            handshake.reject(503); // draining: the edge tries another node
-          } else {
-            handshake.accept();
-          }
+    // Upgrades bypass the router: a socket accepted via RoutingContext keeps the context, request
+    // and response objects alive for its whole life (measured: ~3 KiB more heap per idle socket).
+    // Admission decides each upgrade, and can answer a refusal with a JSON body saying why.
+    Admission admission = node.admission();
+    return vertx.createHttpServer(options)
+        .requestHandler(request -> {
+          if (Admission.isUpgrade(request)) admission.handle(request, hub);
+          else router.handle(request);
         })
-        .webSocketHandler(socket -> new Session(socket, UUID.randomUUID().toString(), hub).start())
-        .listen(settings.port(), settings.host());
+        .listen(settings.port(), settings.host())
+        .recover(e -> Future.failedFuture(settings.security().tls().enabled()
+            ? new IllegalStateException(e.getMessage() + " (check --tls-cert and --tls-key: PEM certificate and its PEM private key)", e)
+            : e));
   }
 }

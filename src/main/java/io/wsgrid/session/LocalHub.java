@@ -34,12 +34,15 @@ public final class LocalHub implements ChannelListener {
   private final NodeMetrics metrics;
   private final String nodeName;
   private final SessionLimits limits;
+  private final SessionPolicy policy;
   private final Map<Op, CommandHandler> handlers = new EnumMap<>(Op.class);
   private final Map<String, Members> channels = new HashMap<>();
   private final Set<Session> sessions = new LinkedHashSet<>();
 
-  public LocalHub(Context context, Broker broker, Presence presence, NodeMetrics metrics, String nodeName, SessionLimits limits) {
+  public LocalHub(Context context, Broker broker, Presence presence, NodeMetrics metrics, String nodeName, SessionLimits limits,
+      SessionPolicy policy) {
     this.context = context;
+    this.policy = policy;
     this.broker = broker;
     this.metrics = metrics;
     this.nodeName = nodeName;
@@ -50,6 +53,19 @@ public final class LocalHub implements ChannelListener {
     handlers.put(Op.PUBLISH, new PublishHandler(broker));
     handlers.put(Op.PRESENCE, new PresenceHandler(presence));
     this.presence = presence;
+    if (limits.pingIntervalSeconds() > 0 || limits.idleTimeoutSeconds() > 0 || policy.verifier() != null) {
+      // One timer per event loop, not per socket: pings quiet sockets, closes dead ones, ends
+      // sockets whose token expired or that never authenticated.
+      context.runOnContext(v -> context.owner().setPeriodic(1000, id -> sweep(System.currentTimeMillis())));
+    }
+  }
+
+  private void sweep(long now) {
+    for (Session session : List.copyOf(sessions)) session.sweep(now);
+  }
+
+  SessionPolicy policy() {
+    return policy;
   }
 
   @Override

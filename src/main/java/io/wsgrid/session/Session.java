@@ -7,6 +7,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.wsgrid.protocol.Command;
 import io.wsgrid.protocol.ErrorCode;
+import io.wsgrid.protocol.Op;
+import io.wsgrid.security.Identity;
+import io.wsgrid.security.Refusal;
 import io.wsgrid.protocol.ProtocolCodec;
 import io.wsgrid.protocol.ProtocolError;
 import java.util.HashSet;
@@ -26,6 +29,7 @@ public final class Session {
   public static final short CLOSE_GOING_AWAY = 1001;
   public static final short CLOSE_TRY_AGAIN_LATER = 1013;
   public static final short CLOSE_SERVICE_RESTART = 1012;
+  public static final short CLOSE_POLICY_VIOLATION = 1008;
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
   private final ServerWebSocket socket;
@@ -34,20 +38,37 @@ public final class Session {
   private final Set<String> channels = new HashSet<>();
   private State state = State.OPEN;
   private long queuedWhileFull;
+  /** Null until a socket that must authenticate has sent a good {@code auth}. */
+  private Identity identity;
+  private final long openedAt = System.currentTimeMillis();
+  private long lastSeen = openedAt;
+  private long lastPing = openedAt;
+  /** Token bucket of the message rate: tokens left and when they were counted. */
+  private double tokens = -1;
+  private long tokensAt;
+  private int strikes;
+  private long strikesSince;
 
-  public Session(ServerWebSocket socket, String id, LocalHub hub) {
+  /** A session for {@code identity}; null means it must send {@code {"op":"auth"}} before anything else. */
+  public Session(ServerWebSocket socket, String id, LocalHub hub, Identity identity) {
     this.socket = socket;
     this.id = id;
     this.hub = hub;
+    this.identity = identity;
   }
 
   /** Installs the handlers and sends the {@code connected} frame. */
   public void start() {
     hub.opened(this);
+    socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
     socket.setWriteQueueMaxSize(256 * 1024);
     socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(data -> refuse(new ProtocolError(ErrorCode.BAD_REQUEST,
-        "binary frames are not supported: send JSON text frames")));
+    socket.binaryMessageHandler(data -> {
+      long now = System.currentTimeMillis();
+      lastSeen = now;
+      if (!takeToken(now)) rateLimited(now, null);
+      else refuse(new ProtocolError(ErrorCode.BAD_REQUEST, "binary frames are not supported: send JSON text frames"));
+    });
     socket.drainHandler(v -> queuedWhileFull = 0);
     socket.exceptionHandler(this::onFailure);
     socket.closeHandler(v -> {
@@ -96,11 +117,38 @@ public final class Session {
 
   private void onText(String text) {
     hub.metrics().received();
+    long now = System.currentTimeMillis();
+    lastSeen = now;
     Command command;
+    if (!takeToken(now)) {
+      Object requestId = null;
+      try {
+        requestId = ProtocolCodec.parse(text).id();
+      } catch (ProtocolError e) {
+        requestId = e.requestId();
+      }
+      rateLimited(now, requestId);
+      return;
+    }
     try {
       command = ProtocolCodec.parse(text);
     } catch (ProtocolError e) {
       refuse(e);
+      return;
+    }
+    if (command.op() == Op.AUTH) {
+      authenticate(command);
+      return;
+    }
+    if (identity == null) {
+      reject(CLOSE_POLICY_VIOLATION, "token_missing", "unauthorized: send {\"op\":\"auth\",\"token\":…} first");
+      return;
+    }
+    try {
+      admit(command);
+    } catch (ProtocolError e) {
+      hub.policy().rejections().reject(e.code() == ErrorCode.TOO_LARGE ? "max_subscriptions" : e.code().wire(), who(), e.getMessage());
+      refuse(e.withRequestId(command.id()));
       return;
     }
     CommandHandler handler = hub.handler(command.op());
@@ -122,6 +170,126 @@ public final class Session {
         refuse(asProtocolError(ar.cause()).withRequestId(command.id()));
       }
     });
+  }
+
+  /** Channel permissions and the subscription bound; throws the refusal. */
+  private void admit(Command command) {
+    switch (command.op()) {
+      case SUBSCRIBE -> {
+        hub.policy().rules().check(Op.SUBSCRIBE, command.channel(), identity);
+        int max = hub.limits().maxSubscriptions();
+        if (channels.size() >= max && !channels.contains(command.channel())) {
+          throw new ProtocolError(ErrorCode.TOO_LARGE, "too many subscriptions: at most " + max
+              + " per connection (--max-subscriptions); unsubscribe first");
+        }
+      }
+      case PUBLISH, PRESENCE -> hub.policy().rules().check(command.op(), command.channel(), identity);
+      default -> { }
+    }
+  }
+
+  /**
+   * {@code {"op":"auth","token":…}}: the first frame of a socket that connected without a token,
+   * or a fresh token for a live one (same {@code sub}) before the old one expires. A bad token
+   * closes a socket that has no identity yet with 1008; a live socket keeps its old token.
+   */
+  private void authenticate(Command command) {
+    if (hub.policy().verifier() == null) {
+      refuse(new ProtocolError(ErrorCode.BAD_REQUEST, "auth is not enabled on this node (no --jwt-secret or --jwt-public-key)", command.id()));
+      return;
+    }
+    hub.policy().verifier().verify(command.token()).onComplete(ar -> {
+      if (state != State.OPEN) return;
+      if (ar.failed()) {
+        Refusal refusal = ar.cause() instanceof Refusal r ? r : Refusal.unauthorized("token_malformed", String.valueOf(ar.cause().getMessage()));
+        if (identity == null) {
+          reject(CLOSE_POLICY_VIOLATION, refusal.reason(), "unauthorized: " + refusal.getMessage());
+        } else {
+          hub.policy().rejections().reject(refusal.reason(), who(), refusal.getMessage());
+          refuse(new ProtocolError(ErrorCode.UNAUTHORIZED, refusal.getMessage(), command.id()));
+        }
+        return;
+      }
+      Identity next = ar.result();
+      if (identity != null && !identity.anonymous() && !identity.sub().equals(next.sub())) {
+        hub.policy().rejections().reject("forbidden", who(), "auth as " + next.sub() + " on a socket of " + identity.sub());
+        refuse(new ProtocolError(ErrorCode.FORBIDDEN, "a socket keeps its user: this token is for another sub; reconnect instead", command.id()));
+        return;
+      }
+      identity = next;
+      send(ProtocolCodec.ok(command.id(), new JsonObject().put("sub", next.sub())));
+    });
+  }
+
+  /** Takes one token from the message-rate bucket; false when empty. */
+  private boolean takeToken(long now) {
+    SessionLimits limits = hub.limits();
+    if (!limits.rateLimited()) return true;
+    if (tokens < 0) {
+      tokens = limits.messageBurst();
+      tokensAt = now;
+    } else if (now > tokensAt) {
+      tokens = Math.min(limits.messageBurst(), tokens + (now - tokensAt) * limits.messageRate() / 1000.0);
+      tokensAt = now;
+    }
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  }
+
+  /** Answers {@code rate_limited}; a client refused {@value SessionLimits#STRIKES} times within the window is closed with 1008. */
+  private void rateLimited(long now, Object requestId) {
+    if (now - strikesSince > SessionLimits.STRIKE_WINDOW_MS) {
+      strikesSince = now;
+      strikes = 0;
+    }
+    strikes++;
+    int rate = hub.limits().messageRate();
+    if (strikes > SessionLimits.STRIKES) {
+      reject(CLOSE_POLICY_VIOLATION, "rate_limited", "rate limit exceeded: at most " + rate + " messages/s; slow down and reconnect");
+      return;
+    }
+    hub.policy().rejections().reject("rate_limited", who(), "over " + rate + " messages/s");
+    refuse(new ProtocolError(ErrorCode.RATE_LIMITED, "rate limit: at most " + rate + " messages/s (bursts of "
+        + hub.limits().messageBurst() + "); slow down", requestId));
+  }
+
+  /** Counts and logs a rejection, then closes the socket with {@code code} and the reason. */
+  private void reject(short code, String reason, String message) {
+    hub.policy().rejections().reject(reason, who(), message);
+    if (state != State.OPEN || socket.isClosed()) return;
+    state = State.CLOSING;
+    socket.close(code, message.length() > 120 ? message.substring(0, 120) : message);
+  }
+
+  /** Once a second from the hub: auth deadline, token expiry, ping of a quiet socket, idle close. */
+  void sweep(long now) {
+    if (state != State.OPEN || socket.isClosed()) return;
+    SessionLimits limits = hub.limits();
+    if (identity == null) {
+      if (now - openedAt >= limits.authTimeoutSeconds() * 1000L) {
+        reject(CLOSE_POLICY_VIOLATION, "auth_timeout", "unauthorized: no auth frame within " + limits.authTimeoutSeconds() + " s");
+      }
+      return;
+    }
+    if (identity.expired(now)) {
+      reject(CLOSE_POLICY_VIOLATION, "token_expired", "token expired: reconnect with a new token (or send auth before it expires)");
+      return;
+    }
+    long quiet = now - lastSeen;
+    if (limits.idleTimeoutSeconds() > 0 && quiet >= limits.idleTimeoutSeconds() * 1000L) {
+      reject(CLOSE_GOING_AWAY, "idle_timeout", "idle timeout: no frame or pong for " + limits.idleTimeoutSeconds() + " s");
+      return;
+    }
+    if (limits.pingIntervalSeconds() > 0 && quiet >= limits.pingIntervalSeconds() * 1000L
+        && now - lastPing >= limits.pingIntervalSeconds() * 1000L) {
+      lastPing = now;
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  private String who() {
+    return "client " + id + (identity != null && !identity.anonymous() ? " (" + identity + ")" : "");
   }
 
   private ProtocolError asProtocolError(Throwable failure) {

@@ -42,6 +42,31 @@ public final class RawWebSocket implements AutoCloseable {
     return ws;
   }
 
+  /** The HTTP answer to an upgrade that was refused (or 101 with an empty body). */
+  public record Answer(int status, String head, String body) {}
+
+  /**
+   * Sends one upgrade request for {@code target} (path and query) with extra header lines
+   * ("Name: value") and returns the status, head and body the server answered with.
+   */
+  public static Answer upgrade(String host, int port, String target, String... headers) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+      socket.setSoTimeout(15_000);
+      RawWebSocket ws = new RawWebSocket(socket);
+      StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + port
+          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+      for (String header : headers) request.append(header).append("\r\n");
+      ws.out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+      ws.out.flush();
+      String head = ws.readHead();
+      int status = Integer.parseInt(head.substring(9, 12));
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      String body = length.find() ? new String(ws.in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8) : "";
+      return new Answer(status, head, body);
+    }
+  }
+
   private String readHead() throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {

@@ -6,6 +6,8 @@ import io.wsgrid.edge.Edge;
 import io.wsgrid.edge.EdgeSettings;
 import io.wsgrid.node.Node;
 import io.wsgrid.node.NodeSettings;
+import io.wsgrid.security.SecuritySettings;
+import io.wsgrid.session.SessionLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +38,15 @@ public final class TestNodes implements AutoCloseable {
   }
 
   public Node start(String name, int instances, int weight, int maxFrameSize, long maxQueuedBytes) {
+    // No message-rate limit here: these tests publish as fast as a backend would; the limits have their own tests.
+    return start(name, instances, weight, SessionLimits.of(maxFrameSize, maxQueuedBytes).withMessageRate(0, 0), SecuritySettings.OPEN);
+  }
+
+  /** A node with the given limits and security (tokens, permissions, TLS). */
+  public Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security) {
     ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name, clusterPort);
     NodeSettings settings = new NodeSettings(name, "127.0.0.1", "127.0.0.1", Ports.free(), instances, weight,
-        maxFrameSize, maxQueuedBytes, cluster, ChannelPolicies.defaults(), 500);
+        limits, cluster, ChannelPolicies.defaults(), 500, security);
     Node node = Await.result(Node.start(settings), Duration.ofSeconds(90));
     nodes.add(node);
     return node;
@@ -46,8 +54,14 @@ public final class TestNodes implements AutoCloseable {
 
   /** An edge in this cluster, on a free port, serving proxy and assign. */
   public Edge startEdge(String name, String strategy) {
+    return startEdge(name, strategy, null, io.wsgrid.security.TlsSettings.NONE);
+  }
+
+  /** An edge with an admin token and TLS (either may be null / NONE). */
+  public Edge startEdge(String name, String strategy, String adminToken, io.wsgrid.security.TlsSettings tls) {
     EdgeSettings settings = new EdgeSettings(name, "127.0.0.1", Ports.free(), strategy, 1.25,
-        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, 0, new ClusterSettings(clusterName, null, List.of(), name, clusterPort));
+        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, 0, new ClusterSettings(clusterName, null, List.of(), name, clusterPort),
+        adminToken, tls);
     Edge edge = Await.result(Edge.start(settings), Duration.ofSeconds(90));
     edges.add(edge);
     return edge;
