@@ -60,6 +60,7 @@ public final class Session {
   /** Installs the handlers and sends the {@code connected} frame. */
   public void start() {
     hub.opened(this);
+    validateUtf8();
     socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
     socket.setWriteQueueMaxSize(256 * 1024);
     socket.textMessageHandler(this::onText);
@@ -76,6 +77,20 @@ public final class Session {
       hub.closed(this);
     });
     send(ProtocolCodec.connected(hub.nodeName(), id));
+  }
+
+  /**
+   * Vert.x decodes text frames leniently (invalid bytes become U+FFFD); RFC 6455 wants such a
+   * connection failed with 1007. Netty's validator behind the frame decoder does it, and its error
+   * reaches {@link #onFailure} like any corrupted frame.
+   */
+  private void validateUtf8() {
+    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      var pipeline = internal.channelHandlerContext().pipeline();
+      if (pipeline.get("wsdecoder") != null && pipeline.get("wsgrid-utf8") == null) {
+        pipeline.addAfter("wsdecoder", "wsgrid-utf8", new io.netty.handler.codec.http.websocketx.Utf8FrameValidator(false));
+      }
+    }
   }
 
   public String id() {

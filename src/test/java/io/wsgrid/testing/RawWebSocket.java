@@ -27,6 +27,7 @@ public final class RawWebSocket implements AutoCloseable {
   public static RawWebSocket connect(String host, int port, String path, int receiveBuffer) throws IOException {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(receiveBuffer);
+    socket.setTcpNoDelay(true);
     socket.connect(new java.net.InetSocketAddress(host, port), 5000);
     socket.setSoTimeout(15_000);
     RawWebSocket ws = new RawWebSocket(socket);
@@ -77,27 +78,39 @@ public final class RawWebSocket implements AutoCloseable {
     return head.toString();
   }
 
-  /** Sends one masked frame (client frames must be masked). */
+  /** Sends one masked frame (client frames must be masked), in one write. */
   public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
-    out.write((fin ? 0x80 : 0) | opcode);
+    java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(payload.length + 14);
+    frame.write((fin ? 0x80 : 0) | opcode);
     int length = payload.length;
     if (length < 126) {
-      out.write(0x80 | length);
+      frame.write(0x80 | length);
     } else if (length < 65536) {
-      out.write(0x80 | 126);
-      out.write(length >>> 8);
-      out.write(length);
+      frame.write(0x80 | 126);
+      frame.write(length >>> 8);
+      frame.write(length);
     } else {
-      out.write(0x80 | 127);
-      for (int shift = 56; shift >= 0; shift -= 8) out.write((int) ((long) length >>> shift));
+      frame.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) frame.write((int) ((long) length >>> shift));
     }
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    out.write(mask);
+    frame.write(mask);
     byte[] masked = new byte[length];
     for (int i = 0; i < length; i++) masked[i] = (byte) (payload[i] ^ mask[i & 3]);
-    out.write(masked);
+    frame.write(masked);
+    out.write(frame.toByteArray());
     out.flush();
+  }
+
+  /** Writes bytes as they are: frames a client library would never send (unmasked, reserved bits). */
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  public void setReadTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
   }
 
   public void sendText(String text) throws IOException {
