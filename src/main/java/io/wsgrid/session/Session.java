@@ -65,6 +65,7 @@ public final class Session {
     socket.setWriteQueueMaxSize(256 * 1024);
     socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(data -> {
+      if (state != State.OPEN) return;
       long now = System.currentTimeMillis();
       lastSeen = now;
       if (!takeToken(now)) rateLimited(now, null);
@@ -131,6 +132,7 @@ public final class Session {
   }
 
   private void onText(String text) {
+    if (state != State.OPEN) return; // closing: what a client still sends is not read
     hub.metrics().received();
     long now = System.currentTimeMillis();
     lastSeen = now;
@@ -275,6 +277,17 @@ public final class Session {
     if (state != State.OPEN || socket.isClosed()) return;
     state = State.CLOSING;
     socket.close(code, message.length() > 120 ? message.substring(0, 120) : message);
+    // Read nothing more from a client closed for what it sent: a flooder's backlog would otherwise
+    // still be decoded frame by frame on this event loop. TCP closes after the closing timeout.
+    if (code == CLOSE_POLICY_VIOLATION) {
+      socket.pause();
+      // It will not read our close frame's answer either: cut the connection after a second.
+      hub.context().owner().setTimer(1000, t -> {
+        if (!socket.isClosed() && socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+          internal.channelHandlerContext().close();
+        }
+      });
+    }
   }
 
   /** Once a second from the hub: auth deadline, token expiry, ping of a quiet socket, idle close. */
