@@ -25,7 +25,15 @@ final class ClusterOptions {
       description = "text (one readable line per event) or json (one JSON object per line, for log shippers) (default: ${DEFAULT-VALUE}).")
   String logFormat;
 
-  ClusterSettings toSettings(String memberName) {
-    return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName, clusterPort);
+  @Option(names = "--cluster-tls", defaultValue = "false", arity = "0..1",
+      description = "Encrypt the event bus between members with TLS (mutual, with --tls-cert, --tls-key, --tls-ca). Hazelcast's own traffic stays plain: see README.")
+  boolean clusterTls;
+
+  ClusterSettings toSettings(String memberName, io.wsgrid.security.TlsSettings tls) {
+    if (clusterTls && !tls.enabled()) {
+      throw new io.wsgrid.config.ConfigException("--cluster-tls needs --tls-cert, --tls-key and --tls-ca (the CA that signed every member's certificate)");
+    }
+    return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName, clusterPort,
+        clusterTls ? tls : io.wsgrid.security.TlsSettings.NONE);
   }
 }

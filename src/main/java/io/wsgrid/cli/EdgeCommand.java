@@ -75,7 +75,7 @@ final class EdgeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
-        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name), adminToken, tls.toSettings());
+        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name, tls.toSettings()), adminToken, tls.toSettings());
     Logs.format(cluster.logFormat);
     Logs.name(name);
     ParentWatch.exitWith(parentPid);

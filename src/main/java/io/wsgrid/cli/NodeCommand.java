@@ -124,7 +124,7 @@ final class NodeCommand implements Callable<Integer> {
         maxConnections, maxPendingHandshakes, pingInterval, idleTimeout, authTimeout);
     AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
-        weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName),
+        weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName, tls.toSettings()),
         ChannelPolicies.fromConfig(file), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()));
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);

@@ -70,7 +70,8 @@ public final class ClusterBootstrap {
    * {@code registryName} must be unique in the JVM: Vert.x keys its metrics backends by name, so
    * two instances with one name (tests run several nodes per JVM) would share the first registry.
    */
-  public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName) {
+  public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName,
+      io.wsgrid.security.TlsSettings eventBusTls) {
     io.wsgrid.metrics.ProcessMemory.register(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -79,8 +80,17 @@ public final class ClusterBootstrap {
         // No event-bus address label: wsgrid uses one address per channel, an unbounded set.
         .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE,
             Label.POOL_TYPE, Label.POOL_NAME));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    if (eventBusTls.enabled()) {
+      // Mutual TLS between members' event-bus endpoints: each presents its certificate, each
+      // trusts only --tls-ca. (Hazelcast's member protocol is not covered: see README.)
+      options.setEventBusOptions(new io.vertx.core.eventbus.EventBusOptions().setSsl(true)
+          .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(eventBusTls.cert()).setKeyPath(eventBusTls.key()))
+          .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(eventBusTls.ca()))
+          .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
+    }
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
+        .with(options)
         .withMetrics(new MicrometerMetricsFactory(registry))
         .withClusterManager(clusterManager)
         .buildClustered();

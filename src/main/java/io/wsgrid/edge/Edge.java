@@ -58,7 +58,8 @@ public final class Edge {
     // A lite member alone cannot hold Vert.x's cluster maps: join first, wait for a node, then start Vert.x.
     return ClusterBootstrap.joinLite(ClusterBootstrap.hazelcastConfig(settings.cluster(), true))
         .map(HazelcastClusterManager::new)
-        .compose(cluster -> ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry))
+        .compose(cluster -> ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry),
+            settings.cluster().eventBusTls())
         .compose(vertx -> vertx.executeBlocking(() -> new RegistryView(cluster.getHazelcastInstance()).start())
             .map(view -> new Edge(settings, vertx, cluster, registry, view))
             .compose(edge -> edge.deploy().map(edge))

@@ -83,7 +83,8 @@ public final class Node {
     com.hazelcast.config.Config config = ClusterBootstrap.hazelcastConfig(settings.cluster(), false);
     HazelcastBroker.configure(config, settings.channels());
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(config);
-    return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry)).compose(vertx -> {
+    return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry),
+        settings.cluster().eventBusTls()).compose(vertx -> {
       Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry);
       return node.deploy().map(node)
           .recover(e -> {

@@ -81,6 +81,17 @@ public final class JarProcess implements AutoCloseable {
     throw new AssertionError(name + " not ready at " + url + " within " + timeout + ":\n" + log());
   }
 
+  /** Waits until the process has logged {@code text} (for endpoints a plain HTTP probe cannot reach, like TLS ones). */
+  public void awaitLog(String text, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (log().contains(text)) return;
+      if (!process.isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+      sleep(200);
+    }
+    throw new AssertionError(name + " did not log '" + text + "' within " + timeout + ":\n" + log());
+  }
+
   public static int status(String url) {
     try {
       return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
