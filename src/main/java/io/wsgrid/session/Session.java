@@ -82,14 +82,16 @@ public final class Session {
 
   /**
    * Vert.x decodes text frames leniently (invalid bytes become U+FFFD); RFC 6455 wants such a
-   * connection failed with 1007. Netty's validator behind the frame decoder does it, and its error
+   * connection failed with 1007. Netty's validator behind the frame decoder (and the inflater, for
+   * compressed frames) does it, and its error
    * reaches {@link #onFailure} like any corrupted frame.
    */
   private void validateUtf8() {
     if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
       var pipeline = internal.channelHandlerContext().pipeline();
-      if (pipeline.get("wsdecoder") != null && pipeline.get("wsgrid-utf8") == null) {
-        pipeline.addAfter("wsdecoder", "wsgrid-utf8", new io.netty.handler.codec.http.websocketx.Utf8FrameValidator(false));
+      // Right before Vert.x's own handler: after permessage-deflate has inflated the frames.
+      if (pipeline.get("handler") != null && pipeline.get("wsgrid-utf8") == null) {
+        pipeline.addBefore("handler", "wsgrid-utf8", new io.netty.handler.codec.http.websocketx.Utf8FrameValidator(false));
       }
     }
   }
