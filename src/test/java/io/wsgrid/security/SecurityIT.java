@@ -265,6 +265,7 @@ class SecurityIT {
     assertThat(get(edgeHttp + "/admin/nodes")).isEqualTo(401);
     assertThat(get(edgeHttp + "/admin/stream")).isEqualTo(401);
     assertThat(get(edgeHttp + "/admin/nodes", "Authorization", "Bearer " + ADMIN)).isEqualTo(200);
+    assertThat(get(edgeHttp + "/admin/stream", "Authorization", "Bearer " + ADMIN)).as("the dashboard's stream with the token").isEqualTo(200);
     assertThat(post(edgeHttp + "/admin/rebalance", "", "Authorization", "Bearer nope-nope-nope-nope")).isEqualTo(403);
     assertThat(get(edgeHttp + "/metrics")).as("operators' endpoints stay open").isEqualTo(200);
   }
