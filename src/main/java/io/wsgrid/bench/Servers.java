@@ -28,10 +28,11 @@ final class Servers implements AutoCloseable {
         in the way), so every peer is loaded the same way.
       - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). After an 8-second warm-up at twice the start rate (not counted; a JVM compiles its hot paths), a sweep raises the
-        publication rate 1.5x per 3-second step until a step fails (p99 >= 50 ms, or < 99 % of
+        also receives, so one clock). After a 5-second warm-up at twice the start rate (not counted; a JVM compiles its hot paths), a sweep raises the
+        publication rate 1.5x per 2.5-second step until a step fails (p99 >= 50 ms, or < 99 % of
         the owed deliveries arrived, or < 90 % of the asked rate was acked), bisects twice between
-        the last pass and the failure, and keeps the best passing deliveries/s. The median of the runs is reported.
+        the last pass and the failure, and keeps the best passing deliveries/s. The median of the runs is reported; runs after
+  the first start two steps below the rate the first one passed.
       - Single node: one wsgrid node (default event loops = cores, JDK 17, -Xmx1g) vs one Node.js
         process on `ws`. Cluster: 3 wsgrid nodes (subscribers and publishers spread over them,
         publications cross the Hazelcast event bus) vs 3 Socket.IO processes with
