@@ -49,6 +49,23 @@ class ConfigPrecedenceTest {
   }
 
   @Test
+  void productionExampleConfiguresSecurityAndLimits() {
+    NodeCommand node = parse(Map.of("WSGRID_JWT_SECRET", "x".repeat(40), "WSGRID_ADMIN_TOKEN", "admin-token-0123456789"),
+        ConfigFile.load("conf/wsgrid.production.yaml"), "node");
+    assertThat(node.allowAnonymous).isFalse();
+    assertThat(node.jwtSecret).hasSize(40);
+    assertThat(node.adminToken).isEqualTo("admin-token-0123456789");
+    assertThat(node.allowedOrigins).containsExactly("https://app.example.com", "https://*.example.com");
+    assertThat(node.maxMessageRate).isEqualTo(50);
+    assertThat(node.maxConnections).isEqualTo(18000);
+    assertThat(node.idleTimeout).isEqualTo(60);
+    NodeCommand open = parse(Map.of(), new JsonObject(), "node");
+    assertThat(open.jwtSecret).isNull();
+    assertThat(open.maxMessageRate).isEqualTo(1000);
+    assertThat(open.allowedOrigins).isNull();
+  }
+
+  @Test
   void environmentNamesFollowTheOption() {
     assertThat(ConfigDefaults.envName("--max-frame-size")).isEqualTo("WSGRID_MAX_FRAME_SIZE");
   }
