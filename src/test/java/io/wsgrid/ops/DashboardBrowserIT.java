@@ -64,7 +64,12 @@ class DashboardBrowserIT {
       wait.until(d -> !d.findElements(By.id("node-a")).isEmpty() && !d.findElements(By.id("node-b")).isEmpty());
       assertThat(count(b, "a") + count(b, "b")).isZero();
       for (int i = 0; i < 6; i++) clients.add(WsClient.connect(vertx, edge.settings().url()));
-      wait.until(d -> count(d, "a") == 3 && count(d, "b") == 3);
+      try {
+        wait.until(d -> count(d, "a") == 3 && count(d, "b") == 3);
+      } catch (org.openqa.selenium.TimeoutException e) {
+        throw new AssertionError("dashboard shows a=" + count(b, "a") + " b=" + count(b, "b") + ", status '"
+            + b.findElement(By.id("status")).getText() + "'; the registry says " + edge.view().snapshot(), e);
+      }
       assertThat(b.findElement(By.id("t-conn")).getText()).isEqualTo("6");
       assertThat(b.findElement(By.id("strategy")).getText()).isEqualTo("least-connections");
       screenshot(b, "dashboard.png");
@@ -88,8 +93,18 @@ class DashboardBrowserIT {
       wait.until(d -> d.findElement(By.id("log")).getText().contains("hello from the first window"));
       assertThat(b.findElement(By.id("log")).getText()).contains("via " + firstNode);
       screenshot(b, "demo.png");
-      System.out.printf("browser: dashboard showed a=3 b=3; demo windows on %s and %s, the message arrived; screenshots in target/%n",
-          firstNode, secondNode);
+
+      // An edge with --admin-token: its page shows nothing until the token is entered, then the same live view.
+      String token = "dashboard-admin-token-0123";
+      Edge guarded = cluster.startEdge("guarded", "least-connections", token, io.wsgrid.security.TlsSettings.NONE);
+      b.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+      b.get("http://127.0.0.1:" + guarded.settings().port() + "/");
+      wait.until(d -> d.findElement(By.id("status")).getText().contains("admin token"));
+      assertThat(b.findElements(By.id("node-a"))).isEmpty();
+      b.findElement(By.id("token")).sendKeys(token, org.openqa.selenium.Keys.TAB); // a change event
+      wait.until(d -> count(d, "a") >= 3 && count(d, "b") >= 3);
+      System.out.printf("browser: dashboard showed a=3 b=3; demo windows on %s and %s, the message arrived; "
+          + "the guarded edge's page asked for the token and then showed the nodes; screenshots in target/%n", firstNode, secondNode);
     } finally {
       if (browser != null) browser.quit();
       clients.forEach(WsClient::close);
