@@ -23,13 +23,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * piling onto the node that looked least loaded a moment ago.
  */
 public final class NodePicker {
-  /**
-   * How long after routing a node's write is trusted to include the socket. 50 ms was too short on
-   * a loaded machine: a heartbeat written while a handshake was still in progress dropped the
-   * pending socket before the count showed it, and serial connects went 4/2 instead of 3/3
-   * (DashboardBrowserIT). Counting a socket twice for a moment is the safer error.
-   */
-  static final long SEEN_MARGIN_MS = 250;
+  static final long SEEN_MARGIN_MS = 50;
   static final long PENDING_MAX_MS = 2_000;
 
   private final RegistryView view;
