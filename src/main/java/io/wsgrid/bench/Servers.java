@@ -30,9 +30,15 @@ final class Servers implements AutoCloseable {
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
         also receives, so one clock). After a 5-second warm-up at twice the start rate (not counted; a JVM compiles its hot paths), a sweep raises the
         publication rate 1.5x per 2.5-second step until a step fails (p99 >= 50 ms, or < 99 % of
-        the owed deliveries arrived, or < 90 % of the asked rate was acked), bisects twice between
-        the last pass and the failure, and keeps the best passing deliveries/s. The median of the runs is reported; runs after
-  the first start two steps below the rate the first one passed.
+        the owed deliveries arrived, or < 90 % of the asked rate was acked) twice in a row (once per
+        sweep the failed step is run again: a single stall on the shared cores is not a capacity),
+        bisects twice between the last pass and the failure, and keeps the best passing deliveries/s.
+        The median of the runs is reported; runs after the first start one step below the rate the
+        first one passed (a start that fails steps down). Every server gets the same sweep.
+      - Server CPU per 1,000 deliveries: the CPU time (user + system, all threads, from /proc) of the
+        processes that serve a step (the node or peer; for the cluster all nodes, with Redis for
+        Socket.IO; for the edge rows the proxy and the 3 nodes), divided by the step's deliveries,
+        at each run's best passing step. It does not depend on how the shared cores were split.
       - Single node: one wsgrid node (default event loops = cores, JDK 17, -Xmx1g) vs one Node.js
         process on `ws`. Cluster: 3 wsgrid nodes (subscribers and publishers spread over them,
         publications cross the Hazelcast event bus) vs 3 Socket.IO processes with
@@ -53,11 +59,14 @@ final class Servers implements AutoCloseable {
       """;
 
   private final Path logs;
+  /** JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx1g}. */
+  private final List<String> jvmFlags;
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  Servers(Path logs) {
+  Servers(Path logs, List<String> jvmFlags) {
     this.logs = logs;
+    this.jvmFlags = List.copyOf(jvmFlags);
   }
 
   void requireTools(Path peers) {
@@ -152,6 +161,17 @@ final class Servers implements AutoCloseable {
     }
   }
 
+  /** CPU time (user + system, all threads) the named running processes have used so far, in milliseconds. */
+  long cpuMillis(List<String> names) {
+    long total = 0;
+    for (String name : names) {
+      Process process = processes.get(name);
+      if (process == null) throw new IllegalStateException("no process " + name + " was started");
+      total += process.toHandle().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+    }
+    return total;
+  }
+
   long pid(String name) {
     return processes.get(name).pid();
   }
@@ -160,7 +180,9 @@ final class Servers implements AutoCloseable {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jar = Path.of(Servers.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     if (!jar.endsWith(".jar")) jar = "target/wsgrid.jar";
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-jar", jar));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-jar", jar));
     command.addAll(args);
     return command;
   }

@@ -144,11 +144,24 @@ final class BenchCommand implements Runnable {
     @Option(names = "--peers", defaultValue = "src/bench/peers", description = "Directory of the Node.js peers (npm ci done).") Path peers;
     @Option(names = "--port", defaultValue = "9100", description = "First of the ports the comparison uses (default: ${DEFAULT-VALUE}).") int port;
     @Option(names = "--quick", description = "Small counts and one run: checks the setup, not for numbers.") boolean quick;
+    @Option(names = "--only", split = ",", paramLabel = "<section>",
+        description = "Run only these sections (single, idle, cluster, edge, balance; comma-separated); default: all.")
+    List<String> only = List.of();
+    @Option(names = "--jvm-flags", paramLabel = "<flags>",
+        description = "Extra JVM flags for the wsgrid nodes and edges it starts, space-separated (e.g. \"-XX:+UseZGC\").")
+    String jvmFlags = "";
 
     @Override
     public Integer call() throws Exception {
+      Compare.Settings settings;
+      try {
+        settings = new Compare.Settings(quick ? 1 : runs, out, peers, port, quick, new java.util.LinkedHashSet<>(only),
+            jvmFlags.isBlank() ? List.of() : List.of(jvmFlags.trim().split("\\s+")));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
       try (Bench bench = new Bench()) {
-        bench.compare(new Compare.Settings(quick ? 1 : runs, out, peers, port, quick));
+        bench.compare(settings);
         return 0;
       }
     }
