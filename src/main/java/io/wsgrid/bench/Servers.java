@@ -28,7 +28,8 @@ final class Servers implements AutoCloseable {
         in the way), so every peer is loaded the same way.
       - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). After a 5-second warm-up at twice the start rate (not counted; a JVM compiles its hot paths), a sweep raises the
+        also receives, so one clock). After a 5-second warm-up at four times the start rate and a 1-second pause (not counted; a JVM
+        compiles its hot paths), a sweep raises the
         publication rate 1.5x per 2.5-second step until a step fails (p99 >= 50 ms, or < 99 % of
         the owed deliveries arrived, or < 90 % of the asked rate was acked) twice in a row (once per
         sweep the failed step is run again: a single stall on the shared cores is not a capacity),
