@@ -4,20 +4,27 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A node's entry in the cluster registry map {@code wsgrid.nodes}: where clients reach it, its
- * weight, its open connections, whether it takes new sockets, when it last wrote, and the
+ * weight, its connections (sockets admitted and not closed) and how many it admitted so far (-1
+ * from a node too old to say), whether it takes new sockets, when it last wrote, and the
  * Hazelcast member that owns it (so a member's death removes its entry at once).
  */
 public record NodeEntry(
-    String id, String wsUrl, String httpUrl, int weight, long connections, State state, long updatedAt, String member) {
+    String id, String wsUrl, String httpUrl, int weight, long connections, long admissions, State state, long updatedAt,
+    String member) {
 
   /** UP takes new sockets; DRAINING is closing its sockets and takes none. */
   public enum State { UP, DRAINING }
 
   public static final String MAP = "wsgrid.nodes";
+  /**
+   * Response header of a node's 101: the socket's admission number on that node. An entry whose
+   * {@link #admissions} is at least that number counts the socket in {@link #connections}.
+   */
+  public static final String ADMISSION_HEADER = "X-Wsgrid-Admission";
 
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("wsUrl", wsUrl).put("httpUrl", httpUrl).put("weight", weight)
-        .put("connections", connections).put("state", state.name()).put("updatedAt", updatedAt).put("member", member);
+        .put("connections", connections).put("admissions", admissions).put("state", state.name()).put("updatedAt", updatedAt).put("member", member);
   }
 
   /** Parses a registry value; null when it is not a valid entry (a foreign or older writer). */
@@ -26,7 +33,7 @@ public record NodeEntry(
       JsonObject o = new JsonObject(json);
       return new NodeEntry(o.getString("id"), o.getString("wsUrl"), o.getString("httpUrl"),
           Math.max(1, o.getInteger("weight", 1)), Math.max(0, o.getLong("connections", 0L)),
-          State.valueOf(o.getString("state", "UP")), o.getLong("updatedAt", 0L), o.getString("member"));
+          Math.max(-1, o.getLong("admissions", -1L)), State.valueOf(o.getString("state", "UP")), o.getLong("updatedAt", 0L), o.getString("member"));
     } catch (RuntimeException e) {
       return null;
     }

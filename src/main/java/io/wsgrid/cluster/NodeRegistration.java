@@ -5,7 +5,7 @@ import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +28,18 @@ public final class NodeRegistration {
   private final String httpUrl;
   private final int weight;
   private final String member;
-  private final LongSupplier connections;
+  /** {sockets admitted and not closed, admissions so far}, read together (see NodeEntry#ADMISSION_HEADER). */
+  private final Supplier<long[]> counts;
   private volatile NodeEntry.State state = NodeEntry.State.UP;
   private long timer = -1;
   private long lastConnections = -1;
+  private long lastAdmissions = -1;
   private NodeEntry.State lastState;
   private long lastWriteAt;
   private boolean writing;
 
   public NodeRegistration(Vertx vertx, HazelcastInstance hazelcast, String id, String wsUrl, String httpUrl,
-      int weight, LongSupplier connections) {
+      int weight, Supplier<long[]> counts) {
     this.vertx = vertx;
     this.map = hazelcast.getMap(NodeEntry.MAP);
     this.id = id;
@@ -45,7 +47,7 @@ public final class NodeRegistration {
     this.httpUrl = httpUrl;
     this.weight = weight;
     this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
-    this.connections = connections;
+    this.counts = counts;
   }
 
   /** Writes the entry and starts the tick; completes once the first write is in the map. */
@@ -77,17 +79,21 @@ public final class NodeRegistration {
   private void tick() {
     if (writing) return;
     long now = System.currentTimeMillis();
-    if (connections.getAsLong() != lastConnections || state != lastState || now - lastWriteAt >= HEARTBEAT_MS) {
+    long[] registered = counts.get();
+    // A new admission is written even when a close left the count unchanged: edges wait for it.
+    if (registered[0] != lastConnections || registered[1] != lastAdmissions || state != lastState
+        || now - lastWriteAt >= HEARTBEAT_MS) {
       write();
     }
   }
 
   private Future<Void> write() {
     writing = true;
-    long count = connections.getAsLong();
-    NodeEntry.State current = state;
     long now = System.currentTimeMillis();
-    NodeEntry entry = new NodeEntry(id, wsUrl, httpUrl, weight, count, current, now, member);
+    long[] registered = counts.get();
+    long count = registered[0];
+    NodeEntry.State current = state;
+    NodeEntry entry = new NodeEntry(id, wsUrl, httpUrl, weight, count, registered[1], current, now, member);
     Future<Void> put;
     try {
       put = Future.fromCompletionStage(map.putAsync(id, entry.toJson().encode(), TTL_MS, TimeUnit.MILLISECONDS),
@@ -100,6 +106,7 @@ public final class NodeRegistration {
           writing = false;
           if (ar.succeeded()) {
             lastConnections = count;
+            lastAdmissions = registered[1];
             lastState = current;
             lastWriteAt = now;
           } else {

@@ -17,18 +17,47 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * Chooses the node for a new socket: the strategy picks among the registry's UP nodes, with each
  * node's load taken as its registered connections plus the sockets this edge routed to it that
- * the registry does not show yet. A routed socket stops counting as pending once the node writes
- * an entry {@link #SEEN_MARGIN_MS} after it was routed (the node's count then includes it), or
- * after {@link #PENDING_MAX_MS} whatever happens; so a burst of connects spreads out instead of
- * piling onto the node that looked least loaded a moment ago.
+ * the registry does not show yet, so a burst of connects spreads out instead of piling onto the
+ * node that looked least loaded a moment ago.
+ *
+ * <p>A tunnelled socket's node says in its 101 which of its admissions the socket was
+ * ({@link NodeEntry#ADMISSION_HEADER}); the socket stops being pending once the node's entry shows
+ * that many admissions ({@link NodeEntry#admissions}), the count and the number being read
+ * together on the node. Exact both ways: an entry written just before the socket does not drop
+ * it (the node would look lighter than it is) and an entry that already counts it does not keep it
+ * (the node would look heavier: six serial connects over two nodes went 2/4). A tunnelled socket
+ * whose handshake is in flight stays pending. A socket placed by {@code GET /assign}, which the
+ * edge does not see open, is taken to be the node's next admission after those already expected
+ * (a client that connected and left at once is then not counted for seconds), or counted once an
+ * entry arrives {@link #SEEN_MARGIN_MS} after the pick (also the rule for a node that sends no
+ * number). Every socket stops after {@link #PENDING_MAX_MS}.
  */
 public final class NodePicker {
   static final long SEEN_MARGIN_MS = 50;
   static final long PENDING_MAX_MS = 2_000;
 
+  /** {@link Routed#admission} of a tunnelled socket whose node has not answered yet. */
+  static final long IN_FLIGHT = -1;
+  /** {@link Routed#admission} of a socket whose number the edge will not learn. */
+  public static final long UNNUMBERED = -2;
+
+  /** A socket routed to a node and not yet in its registry entry. */
+  public static final class Routed {
+    final long routedAt = System.currentTimeMillis();
+    /** The socket's admission number on its node, or {@link #IN_FLIGHT} or {@link #UNNUMBERED}. */
+    volatile long admission;
+    /** For a {@code GET /assign} pick: the node's admissions that will include it (0: unknown). */
+    final long expected;
+
+    Routed(long admission, long expected) {
+      this.admission = admission;
+      this.expected = expected;
+    }
+  }
+
   private final RegistryView view;
   private final BalancingStrategy strategy;
-  private final Map<String, Deque<Long>> pending = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Routed>> pending = new ConcurrentHashMap<>();
 
   public NodePicker(RegistryView view, BalancingStrategy strategy) {
     this.view = view;
@@ -53,15 +82,46 @@ public final class NodePicker {
     return strategy.pick(candidates, key).map(c -> byId.get(c.id()));
   }
 
-  /** A socket was sent to the node: it counts as pending load until the registry shows it. */
-  public void routed(String id) {
-    pending.computeIfAbsent(id, k -> new ConcurrentLinkedDeque<>()).addLast(System.currentTimeMillis());
+  /** A socket was sent to the node ({@code GET /assign}): pending load until the registry shows it. */
+  public synchronized Routed routed(String id) {
+    NodeEntry entry = view.get(id);
+    if (entry == null || entry.admissions() < 0) return add(id, new Routed(UNNUMBERED, 0)); // no numbers: the time margin
+    long expected = entry.admissions() + 1;
+    Deque<Routed> all = pending.get(id);
+    if (all != null) {
+      for (Routed r : all) if (r.expected > 0) expected = Math.max(expected, r.expected + 1);
+    }
+    return add(id, new Routed(UNNUMBERED, expected));
   }
 
-  /** The socket sent to the node never reached it (connect failed). */
-  public void unrouted(String id) {
-    Deque<Long> times = pending.get(id);
-    if (times != null) times.pollLast();
+  /** A socket is being tunnelled to the node: pending load until its 101 and then the registry say it is counted. */
+  public Routed tunnelled(String id) {
+    return add(id, new Routed(IN_FLIGHT, 0));
+  }
+
+  private Routed add(String id, Routed routed) {
+    pending.computeIfAbsent(id, k -> new ConcurrentLinkedDeque<>()).addLast(routed);
+    return routed;
+  }
+
+  /**
+   * The node answered 101: the socket was its admission number {@code admission}
+   * ({@link NodeEntry#ADMISSION_HEADER}, or {@link #UNNUMBERED} when it did not say); an entry
+   * with that many admissions counts it.
+   */
+  public void admitted(String id, Routed routed, long admission) {
+    routed.admission = admission;
+    NodeEntry entry = view.get(id);
+    if (admission >= 0 && entry != null && entry.admissions() >= admission) {
+      Deque<Routed> all = pending.get(id);
+      if (all != null) all.remove(routed);
+    }
+  }
+
+  /** The socket sent to the node never reached it (connect failed, refused). */
+  public void unrouted(String id, Routed routed) {
+    Deque<Routed> all = pending.get(id);
+    if (all != null) all.remove(routed);
   }
 
   /** Sockets routed to the node that its registry entry does not show yet. */
@@ -70,24 +130,29 @@ public final class NodePicker {
   }
 
   private long pending(String id, long now) {
-    Deque<Long> times = pending.get(id);
-    if (times == null) return 0;
-    dropOlderThan(times, now - PENDING_MAX_MS);
-    return times.size();
+    Deque<Routed> all = pending.get(id);
+    if (all == null) return 0;
+    dropRoutedBefore(all, now - PENDING_MAX_MS);
+    return all.size();
   }
 
   private void registryChanged(String id) {
     if (id == null) return;
-    Deque<Long> times = pending.get(id);
-    if (view.get(id) == null) {
+    Deque<Routed> all = pending.get(id);
+    NodeEntry entry = view.get(id);
+    if (entry == null) {
       pending.remove(id);
-    } else if (times != null) {
-      dropOlderThan(times, System.currentTimeMillis() - SEEN_MARGIN_MS);
+    } else if (all != null) {
+      long arrived = System.currentTimeMillis();
+      // Numbered: in the entry once it shows that many admissions. In flight: stays. Unnumbered:
+      // the admission it should be, or the time margin.
+      all.removeIf(r -> r.admission >= 0 ? entry.admissions() >= r.admission
+          : r.admission == UNNUMBERED && ((r.expected > 0 && entry.admissions() >= r.expected) || r.routedAt < arrived - SEEN_MARGIN_MS));
     }
   }
 
-  private static void dropOlderThan(Deque<Long> times, long limit) {
-    Long head;
-    while ((head = times.peekFirst()) != null && head < limit) times.pollFirst();
+  private static void dropRoutedBefore(Deque<Routed> all, long limit) {
+    Routed head;
+    while ((head = all.peekFirst()) != null && head.routedAt < limit) all.pollFirst();
   }
 }

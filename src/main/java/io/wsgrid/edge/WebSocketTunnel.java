@@ -78,13 +78,13 @@ final class WebSocketTunnel {
     }
     NodeEntry node = pick.get();
     tried.add(node.id());
-    picker.routed(node.id());
+    NodePicker.Routed routed = picker.tunnelled(node.id());
     URI target = URI.create(node.wsUrl());
     // A plain TCP connection and the upgrade request written by hand, the node's response head read
     // by hand: no HTTP client pool between the two (it cost milliseconds per handshake).
     ("wss".equals(target.getScheme()) ? tlsClient : client).connect(target.getPort(), target.getHost()).onComplete(ar -> {
       if (ar.failed()) {
-        upstreamFailed(request, key, tried, clientGone, node, ar.cause().toString());
+        upstreamFailed(request, key, tried, clientGone, node, routed, ar.cause().toString());
         return;
       }
       NetSocket upstream = ar.result();
@@ -95,7 +95,7 @@ final class WebSocketTunnel {
       upstream.closeHandler(v -> {
         if (!head.done()) {
           vertx.cancelTimer(timer);
-          upstreamFailed(request, key, tried, clientGone, node, "closed before answering the upgrade");
+          upstreamFailed(request, key, tried, clientGone, node, routed, "closed before answering the upgrade");
         }
       });
       upstream.exceptionHandler(e -> log.debug("edge: upstream {} during the handshake: {}", node.id(), e.toString()));
@@ -107,7 +107,7 @@ final class WebSocketTunnel {
           vertx.cancelTimer(timer);
           head.fail();
           upstream.close();
-          upstreamFailed(request, key, tried, clientGone, node, e.getMessage());
+          upstreamFailed(request, key, tried, clientGone, node, routed, e.getMessage());
           return;
         }
         vertx.cancelTimer(timer);
@@ -115,14 +115,15 @@ final class WebSocketTunnel {
         upstream.handler(null);
         upstream.closeHandler(null);
         if (head.status() == 101) {
+          picker.admitted(node.id(), routed, admission(head).orElse(NodePicker.UNNUMBERED));
           splice(request, upstream, head, node, clientGone);
         } else if (head.status() >= 500) {
-          picker.unrouted(node.id());
+          picker.unrouted(node.id(), routed);
           metrics.failed("rejected");
           upstream.close();
           retryOrGiveUp(request, key, tried, clientGone);
         } else {
-          picker.unrouted(node.id());
+          picker.unrouted(node.id(), routed);
           metrics.failed("refused");
           upstream.close();
           reply(request, head.status(), head.rest().toString());
@@ -133,11 +134,22 @@ final class WebSocketTunnel {
   }
 
   private void upstreamFailed(HttpServerRequest request, String key, Set<String> tried, AtomicBoolean clientGone,
-      NodeEntry node, String why) {
-    picker.unrouted(node.id());
+      NodeEntry node, NodePicker.Routed routed, String why) {
+    picker.unrouted(node.id(), routed);
     metrics.failed("connect");
     log.warn("edge: cannot open a tunnel to {} ({}): {}; trying another node", node.id(), node.wsUrl(), why);
     retryOrGiveUp(request, key, tried, clientGone);
+  }
+
+  /** The socket's admission number on its node ({@link NodeEntry#ADMISSION_HEADER}), if the node said. */
+  private static java.util.OptionalLong admission(ResponseHead head) {
+    String value = head.headers().get(NodeEntry.ADMISSION_HEADER);
+    if (value == null) return java.util.OptionalLong.empty();
+    try {
+      return java.util.OptionalLong.of(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
   }
 
   /** The client's upgrade request as the node gets it: same path and headers, plus X-Forwarded-*. */
@@ -164,7 +176,9 @@ final class WebSocketTunnel {
       return;
     }
     request.response().setStatusCode(101);
-    head.headers().forEach(h -> request.response().headers().add(h.getKey(), h.getValue()));
+    head.headers().forEach(h -> {
+      if (!NodeEntry.ADMISSION_HEADER.equalsIgnoreCase(h.getKey())) request.response().headers().add(h.getKey(), h.getValue());
+    });
     request.toNetSocket().onComplete(ar -> {
       if (ar.failed()) {
         metrics.failed("client_gone");

@@ -51,11 +51,38 @@ public final class NodeMetrics {
 
   public void connectionClosed() {
     connections.decrementAndGet();
+    synchronized (this) {
+      registered--;
+    }
+  }
+
+  /**
+   * A handshake was admitted: from now on the node registers it (as a socket once it opens, until
+   * it closes). Returns its admission number, which an entry whose {@code admissions} is at least
+   * that number includes: count and number change together under this object's lock.
+   */
+  public synchronized long admitted() {
+    registered++;
+    return ++admissions;
+  }
+
+  /** An admitted handshake did not become a socket. */
+  public synchronized void admissionFailed() {
+    registered--;
+  }
+
+  /** What the node registers, read together: {sockets admitted and not closed, admissions so far}. */
+  public synchronized long[] registered() {
+    return new long[] {registered, admissions};
   }
 
   public long connections() {
     return connections.get();
   }
+
+  /** Guarded by this: see {@link #admitted()}. */
+  private long registered;
+  private long admissions;
 
   public void subscriptionsChanged(int delta) {
     subscriptions.addAndGet(delta);

@@ -2,6 +2,7 @@ package io.wsgrid.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
+import io.wsgrid.cluster.NodeEntry;
 import io.wsgrid.security.HttpGuards;
 import io.wsgrid.security.Identity;
 import io.wsgrid.security.Refusal;
@@ -78,9 +79,13 @@ final class Admission {
         refuse(request, refusal, who, true);
         return;
       }
+      // Registered from here on; the edge that tunnels the socket learns which admission it was.
+      long admission = node.metrics().admitted();
+      request.response().putHeader(NodeEntry.ADMISSION_HEADER, String.valueOf(admission));
       request.toWebSocket().onComplete(ws -> {
         pending.decrementAndGet();
         if (ws.succeeded()) new Session(ws.result(), UUID.randomUUID().toString(), hub, ar.result()).start();
+        else node.metrics().admissionFailed();
       });
     });
   }

@@ -72,8 +72,10 @@ public final class Node {
     this.verifier = TokenVerifier.create(vertx, settings.security().auth());
     this.policy = new SessionPolicy(verifier, settings.security().auth().tokenRequired(), settings.security().rules(), rejections);
     this.admission = new Admission(this, new java.util.concurrent.atomic.AtomicInteger());
+    // The registered count includes admitted handshakes: what the edges balance on, and what
+    // NodeEntry.ADMISSION_HEADER promises.
     this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
-        settings.weight(), metrics::connections);
+        settings.weight(), metrics::registered);
     ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
   }
 
