@@ -41,8 +41,8 @@ public record EdgeSettings(
       throw new ConfigException(e.getMessage());
     }
     modes = Set.copyOf(modes);
-    adminToken = adminToken == null || adminToken.isBlank() ? null : adminToken.trim();
-    if (adminToken != null && adminToken.length() < 16) throw new ConfigException("--admin-token must be at least 16 characters");
+    adminToken = io.wsgrid.config.OptionValues.blankToNull(adminToken);
+    io.wsgrid.config.OptionValues.atLeast(adminToken, 16, "--admin-token");
     if (tls == null) tls = TlsSettings.NONE;
   }
 

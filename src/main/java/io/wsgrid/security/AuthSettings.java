@@ -1,5 +1,8 @@
 package io.wsgrid.security;
 
+import static io.wsgrid.config.OptionValues.atLeast;
+import static io.wsgrid.config.OptionValues.blankToNull;
+
 import io.wsgrid.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +36,8 @@ public record AuthSettings(
     if (jwtPublicKey != null && !Files.isReadable(Path.of(jwtPublicKey))) {
       throw new ConfigException("--jwt-public-key " + jwtPublicKey + " is not a readable file");
     }
-    if (apiKey != null && apiKey.length() < 16) throw new ConfigException("--api-key must be at least 16 characters");
-    if (adminToken != null && adminToken.length() < 16) throw new ConfigException("--admin-token must be at least 16 characters");
+    atLeast(apiKey, 16, "--api-key");
+    atLeast(adminToken, 16, "--admin-token");
   }
 
   /** True when sockets must (or may) carry a token that is checked. */
@@ -45,9 +48,5 @@ public record AuthSettings(
   /** True when a socket without a token is turned away. */
   public boolean tokenRequired() {
     return tokensEnabled() && !allowAnonymous;
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 }

@@ -1,5 +1,7 @@
 package io.wsgrid.security;
 
+import static io.wsgrid.config.OptionValues.blankToNull;
+
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -50,9 +52,5 @@ public record TlsSettings(String cert, String key, String ca) {
     options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
     if (ca != null) options.setTrustOptions(new PemTrustOptions().addCertPath(ca));
     return options;
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 }

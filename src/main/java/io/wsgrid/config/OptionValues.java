@@ -1,0 +1,16 @@
+package io.wsgrid.config;
+
+/** Small normalisations and checks shared by the settings records of nodes and edges. */
+public final class OptionValues {
+  private OptionValues() {}
+
+  /** The trimmed value, or null when it is absent or blank (an unset env var or YAML key). */
+  public static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  /** Refuses a secret shorter than {@code min} characters, naming its {@code option}. */
+  public static void atLeast(String value, int min, String option) {
+    if (value != null && value.length() < min) throw new ConfigException(option + " must be at least " + min + " characters");
+  }
+}
