@@ -275,9 +275,9 @@ public final class Compare {
         shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.c" + System.nanoTime() % 100000 + "."))) {
       scenario.setup();
       // Warm-up (JIT, pools) on both sides, not counted: 5 s at four times the start rate, so the
-      // hot paths reach the compilers' thresholds sooner; then a pause for queues to empty.
+      // hot paths reach the compilers' thresholds sooner; then half a second for queues to empty.
       scenario.step(startRate * 4, 5);
-      Thread.sleep(1_000);
+      Thread.sleep(500);
       double best = 0;
       double bestCpu = 0;
       double passed = 0;
@@ -358,8 +358,8 @@ public final class Compare {
       try (FanoutScenario scenario = new FanoutScenario(vertx, new WsgridWire(), new FanoutScenario.Settings(targets,
           shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.l" + run + "."))) {
         scenario.setup();
-        scenario.step(rate, 2); // warm-up, not counted
-        Report r = scenario.step(rate, settings.quick() ? 2 : 5);
+        scenario.step(rate, 1); // warm-up, not counted
+        Report r = scenario.step(rate, settings.quick() ? 2 : 4);
         p99[run] = r.number("latency_p99_ms");
         log("  %s run %d: p50 %s p99 %s p99.9 %s ms, %s deliveries/s", label, run + 1, r.get("latency_p50_ms"), r.get("latency_p99_ms"),
             r.get("latency_p999_ms"), r.get("deliveries_per_s"));

@@ -28,7 +28,7 @@ final class Servers implements AutoCloseable {
         in the way), so every peer is loaded the same way.
       - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). After a 5-second warm-up at four times the start rate and a 1-second pause (not counted; a JVM
+        also receives, so one clock). After a 5-second warm-up at four times the start rate and a half-second pause (not counted; a JVM
         compiles its hot paths), a sweep raises the
         publication rate 1.5x per 2.5-second step until a step fails (p99 >= 50 ms, or < 99 % of
         the owed deliveries arrived, or < 90 % of the asked rate was acked) twice in a row (once per
@@ -47,7 +47,7 @@ final class Servers implements AutoCloseable {
       - Edge vs HAProxy: the same 3 nodes, reached through the wsgrid edge (proxy mode,
         least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy needs two descriptors per connection and the limit here is 20,000); the same sweep, a
         connect run (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the
-        node's first frame), and the p99 at a fixed moderate rate compared with going direct.
+        node's first frame), and the p99 at a fixed moderate rate (1 s warm-up, 4 s measured, median of 3) compared with going direct.
       - Idle: 15,000 sockets held 5 s on a freshly started server (one per run); RSS after minus RSS before, per socket (wsgrid
         from its `process_resident_memory_bytes` after a `jcmd GC.run`, so garbage is not counted;
         Node from /proc/<pid>/status). 100,000 sockets
