@@ -31,7 +31,7 @@ public final class ChannelPolicies {
 
   public ChannelPolicies(List<Policy> policies) {
     this.policies = List.copyOf(policies);
-    for (Policy policy : this.policies) patterns.add(glob(policy.pattern()));
+    for (Policy policy : this.policies) patterns.add(io.wsgrid.config.ChannelPatterns.compile(policy.pattern()));
   }
 
   /** The shipped default: {@code chat.*} keeps 1,000 publications for 10 minutes; others none. */
@@ -85,14 +85,5 @@ public final class ChannelPolicies {
 
   public static int ttlSeconds(Policy policy) {
     return policy.hasHistory() ? policy.ttlSeconds() : ORDERING_TTL_SECONDS;
-  }
-
-  private static Pattern glob(String pattern) {
-    StringBuilder regex = new StringBuilder();
-    for (char c : pattern.toCharArray()) {
-      if (c == '*') regex.append(".*");
-      else regex.append(Pattern.quote(String.valueOf(c)));
-    }
-    return Pattern.compile(regex.toString());
   }
 }

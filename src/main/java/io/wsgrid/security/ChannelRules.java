@@ -2,6 +2,7 @@ package io.wsgrid.security;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wsgrid.config.ChannelPatterns;
 import io.wsgrid.config.ConfigException;
 import io.wsgrid.protocol.ErrorCode;
 import io.wsgrid.protocol.Op;
@@ -54,7 +55,7 @@ public final class ChannelRules {
   public static ChannelRules open() {
     Map<Op, Level> all = new EnumMap<>(Op.class);
     for (Op op : OPS) all.put(op, Level.ANYONE);
-    return new ChannelRules(List.of(new Rule("*", compile("*"), false, all)));
+    return new ChannelRules(List.of(new Rule("*", ChannelPatterns.compile("*"), false, all)));
   }
 
   /** Reads the {@code permissions} list; absent means {@link #open()}. */
@@ -76,7 +77,7 @@ public final class ChannelRules {
       }
       Map<Op, Level> levels = new EnumMap<>(Op.class);
       for (Op op : OPS) levels.put(op, Level.parse(pattern, op.wire(), entry.getValue(op.wire())));
-      rules.add(new Rule(pattern, compile(pattern), pattern.contains("{sub}"), levels));
+      rules.add(new Rule(pattern, ChannelPatterns.compile(pattern), pattern.contains("{sub}"), levels));
     }
     return new ChannelRules(rules);
   }
@@ -119,24 +120,8 @@ public final class ChannelRules {
   private static boolean granted(Identity who, Op op, String channel) {
     if (GRANTS.size() > 10_000) GRANTS.clear();
     for (String pattern : who.grants().getOrDefault(op, List.of())) {
-      if (GRANTS.computeIfAbsent(pattern.replace("{sub}", who.sub()), ChannelRules::compile).matcher(channel).matches()) return true;
+      if (GRANTS.computeIfAbsent(pattern.replace("{sub}", who.sub()), ChannelPatterns::compile).matcher(channel).matches()) return true;
     }
     return false;
-  }
-
-  /** {@code *} any characters, {@code {sub}} one segment captured as {@code sub}, the rest literal. */
-  static Pattern compile(String pattern) {
-    StringBuilder regex = new StringBuilder();
-    int i = 0;
-    while (i < pattern.length()) {
-      if (pattern.startsWith("{sub}", i)) {
-        regex.append(regex.indexOf("(?<sub>") >= 0 ? "[^.]+" : "(?<sub>[^.]+)");
-        i += 5;
-      } else {
-        char c = pattern.charAt(i++);
-        regex.append(c == '*' ? ".*" : Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(regex.toString());
   }
 }
