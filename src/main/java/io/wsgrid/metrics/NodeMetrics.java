@@ -45,6 +45,10 @@ public final class NodeMetrics {
         .register(registry);
   }
 
+  /** Guarded by this: see {@link #admitted()}. */
+  private long registered;
+  private long admissions;
+
   public void connectionOpened() {
     connections.incrementAndGet();
   }
@@ -79,10 +83,6 @@ public final class NodeMetrics {
   public long connections() {
     return connections.get();
   }
-
-  /** Guarded by this: see {@link #admitted()}. */
-  private long registered;
-  private long admissions;
 
   public void subscriptionsChanged(int delta) {
     subscriptions.addAndGet(delta);

@@ -128,6 +128,45 @@ class EdgeClusterIT {
     awaitNoConnections();
   }
 
+  /**
+   * Back-pressure through the tunnel: a client that never reads must fill its node's queue (where
+   * the node's slow-consumer bound closes it with 1013), not the edge's memory. Were the edge to
+   * read from the node regardless, the node would see a fast reader and never disconnect it.
+   */
+  @Test
+  void aClientThatStopsReadingIsHeldBackAtItsNodeNotInTheEdge() throws Exception {
+    awaitNoConnections();
+    String channel = "firehose.edge";
+    double before = cluster.nodes().stream().mapToDouble(n -> nodeCounter(n, MeterNames.SLOW_CONSUMER_DISCONNECTS)).sum();
+    try (RawWebSocket slow = RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/ws", 4096);
+         WsClient fast = WsClient.connect(clients, edgeWs()); WsClient publisher = WsClient.connect(clients, edgeWs())) {
+      assertThat(slow.readFrame().text()).contains("connected");
+      slow.sendText("{\"id\":1,\"op\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+      assertThat(slow.readFrame().text()).contains("\"ok\":true");
+      fast.subscribe(channel);
+      String payload = "z".repeat(16 * 1024);
+      // ~48 MB at ~10 MB/s: past every socket buffer on the way and the node's 8 MiB bound, but
+      // slowly enough that an edge reading regardless would keep the node's queue short.
+      int count = 3_000;
+      for (int i = 0; i < count; i++) {
+        publisher.send(new JsonObject().put("op", "publish").put("channel", channel)
+            .put("data", new JsonObject().put("n", i).put("pad", payload)));
+        if (i % 50 == 49) Thread.sleep(80);
+      }
+      List<JsonObject> got = fast.publications(channel, count);
+      assertThat(got.get(count - 1).getJsonObject("data").getInteger("n")).isEqualTo(count - 1);
+      Await.until("the slow client's node disconnected it", Duration.ofSeconds(20),
+          () -> cluster.nodes().stream().mapToDouble(n -> nodeCounter(n, MeterNames.SLOW_CONSUMER_DISCONNECTS)).sum() > before);
+      assertThat(slow.readUntilClose()).isIn(1013, -1);
+    }
+    awaitNoConnections();
+  }
+
+  private static double nodeCounter(Node node, String name) {
+    var f = node.registry().find(name).functionCounter();
+    return f != null ? f.count() : 0;
+  }
+
   @Test
   void aBurstOfConcurrentConnectsDoesNotPileOntoOneNode() {
     awaitNoConnections();
