@@ -80,7 +80,8 @@ public final class ClusterBootstrap {
         // No event-bus address label: wsgrid uses one address per channel, an unbounded set.
         .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE,
             Label.POOL_TYPE, Label.POOL_NAME));
-    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    // Netty's epoll transport where it loads (Linux x86_64), else NIO: Vert.x falls back by itself.
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true);
     if (eventBusTls.enabled()) {
       // Mutual TLS between members' event-bus endpoints: each presents its certificate, each
       // trusts only --tls-ca. (Hazelcast's member protocol is not covered: see README.)
@@ -126,6 +127,13 @@ public final class ClusterBootstrap {
       return instance;
     });
     return Future.fromCompletionStage(joined);
+  }
+
+  /** The sockets' transport, for the ready line: Netty's native epoll, or NIO and why not epoll. */
+  public static String transport(Vertx vertx) {
+    if (vertx.isNativeTransportEnabled()) return "epoll transport";
+    Throwable cause = vertx.unavailableNativeTransportCause();
+    return "NIO transport" + (cause == null ? "" : "; epoll unavailable: " + cause.getMessage());
   }
 
   /** {@code wsgrid_cluster_nodes}: data members (nodes; edges are lite members) as this process sees them. */

@@ -113,8 +113,8 @@ public final class Node {
         }).completion())
         .onSuccess(v -> {
           ready = true;
-          log.info("node {} ready: {} ({} instances, weight {})", settings.name(), settings.wsUrl(),
-              settings.instances(), settings.weight());
+          log.info("node {} ready: {} ({} instances, weight {}, {})", settings.name(), settings.wsUrl(),
+              settings.instances(), settings.weight(), ClusterBootstrap.transport(vertx));
         })
         .mapEmpty();
   }
