@@ -37,26 +37,31 @@ final class EdgeVerticle extends VerticleBase {
     if (settings.modes().contains(EdgeSettings.Mode.ASSIGN)) {
       router.get("/assign").handler(api::assign);
     }
+    WebSocketTunnel tunnel = null;
     if (settings.modes().contains(EdgeSettings.Mode.PROXY)) {
       // Upgrades go to the node over this event loop's own client, so both halves of a tunnel
       // live on one thread.
       var client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true));
       // Nodes that serve wss:// are reached over TLS, trusting --tls-ca (or the JVM's store).
       var tlsClient = vertx.createNetClient(settings.tls().client(new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true)));
-      WebSocketTunnel tunnel = new WebSocketTunnel(vertx, client, tlsClient, edge.picker(), edge.metrics(), settings.maxAttempts());
-      router.get("/ws").handler(ctx -> {
-        if (!ctx.request().canUpgradeToWebSocket()) {
-          ctx.response().setStatusCode(400).end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n");
-          return;
-        }
-        tunnel.handle(ctx.request());
-      });
+      tunnel = new WebSocketTunnel(vertx, client, tlsClient, edge.picker(), edge.metrics(), settings.maxAttempts());
+      router.get("/ws").handler(ctx -> ctx.response().setStatusCode(400)
+          .end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n"));
     }
     router.route().last().handler(ctx -> ctx.response().setStatusCode(404).putHeader("content-type", "text/plain")
         .end("no such endpoint on the edge: WebSocket clients use /ws"
             + (settings.modes().contains(EdgeSettings.Mode.ASSIGN) ? " (or GET /assign for a node URL)" : "")
             + "; operators / (dashboard), /admin/nodes, /metrics, /ready\n"));
-    return vertx.createHttpServer(settings.tls().apply(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0)))
-        .requestHandler(router).listen(settings.port(), settings.host());
+    // Upgrades to /ws skip the router (a routing context per handshake, for one route), and HTTP/2
+    // cleartext detection is off: every connection would pay for a handler that sniffs its first
+    // bytes and rebuilds the pipeline, for a protocol no WebSocket client speaks.
+    WebSocketTunnel upgrades = tunnel;
+    return vertx.createHttpServer(settings.tls().apply(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0)
+            .setHttp2ClearTextEnabled(false)))
+        .requestHandler(request -> {
+          if (upgrades != null && "/ws".equals(request.path()) && request.canUpgradeToWebSocket()) upgrades.handle(request);
+          else router.handle(request);
+        })
+        .listen(settings.port(), settings.host());
   }
 }

@@ -44,6 +44,9 @@ final class NodeVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(settings.maxFrameSize())
         .setMaxWebSocketMessageSize(settings.maxFrameSize())
         .setIdleTimeout(0)
+        // No HTTP/2 cleartext detection: a handler that sniffs each connection's first bytes and
+        // rebuilds its pipeline, for a protocol no WebSocket client speaks.
+        .setHttp2ClearTextEnabled(false)
         // Every handler here answers on its own event loop, so Vert.x may write to the channel
         // directly instead of through a per-connection multi-producer queue: that queue's 4 KiB
         // array stays allocated for each socket's whole life (measured with bench idle).
