@@ -16,7 +16,7 @@ public final class Bench implements AutoCloseable {
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.vertx.core.http.impl.HttpClientConnection"))
         .setLevel(ch.qos.logback.classic.Level.ERROR);
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors())
-        .setBlockedThreadCheckInterval(10_000));
+        .setBlockedThreadCheckInterval(10_000).setPreferNativeTransport(true));
   }
 
   /** A fan-out run at a fixed rate (0: as fast as acked). */

@@ -1,10 +1,12 @@
 package io.wsgrid.bench;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.LongConsumer;
@@ -46,6 +48,9 @@ final class BenchSocket {
     socket.ws.exceptionHandler(e -> socket.ready.tryFail(e));
     socket.ws.connect(new WebSocketConnectOptions().setAbsoluteURI(wire.url(url)).setTimeout(timeoutMs))
         .onSuccess(v -> {
+          ChannelHandlerContext vertxHandler = ((WebSocketInternal) socket.ws).channelHandlerContext();
+          vertxHandler.pipeline().addBefore(vertxHandler.name(), PublicationTap.NAME,
+              new PublicationTap(wire, stamp -> socket.onPublication.accept(stamp)));
           String hello = wire.hello();
           if (hello != null) socket.ws.writeTextMessage(hello);
         })

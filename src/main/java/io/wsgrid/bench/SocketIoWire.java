@@ -29,6 +29,11 @@ final class SocketIoWire implements Wire {
   }
 
   @Override
+  public long publicationStamp(io.netty.buffer.ByteBuf utf8) {
+    return Wire.startsWith(utf8, "42") ? Wire.number(utf8, "\"t\":", 2) : -1;
+  }
+
+  @Override
   public Frame read(String text) {
     if (text.startsWith("42")) return new Frame(Kind.PUBLICATION, Wire.number(text, "\"t\":", 2));
     if (text.startsWith("43")) return new Frame(Kind.ACK, Wire.number(text, "43", 0));

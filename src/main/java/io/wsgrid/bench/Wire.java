@@ -24,6 +24,12 @@ interface Wire {
   /** Classifies a frame from the server. */
   Frame read(String text);
 
+  /**
+   * The send stamp of a publication frame read as UTF-8 bytes (the fast path of
+   * {@link PublicationTap}), or -1 when the frame is not a publication; agrees with {@link #read}.
+   */
+  long publicationStamp(io.netty.buffer.ByteBuf utf8);
+
   /** The answer a frame needs at once (Socket.IO's pong), or null. */
   default String answer(String text) {
     return null;
@@ -40,6 +46,38 @@ interface Wire {
       case "socketio", "socket.io" -> new SocketIoWire();
       default -> throw new IllegalArgumentException("--protocol must be wsgrid or socketio, got '" + name + "'");
     };
+  }
+
+  /** True when {@code utf8} starts with the ASCII {@code prefix}. */
+  static boolean startsWith(io.netty.buffer.ByteBuf utf8, String prefix) {
+    int at = utf8.readerIndex();
+    if (utf8.readableBytes() < prefix.length()) return false;
+    for (int i = 0; i < prefix.length(); i++) {
+      if (utf8.getByte(at + i) != prefix.charAt(i)) return false;
+    }
+    return true;
+  }
+
+  /** The number after the ASCII {@code key} in {@code utf8}, searched from {@code from} bytes in, or -1. */
+  static long number(io.netty.buffer.ByteBuf utf8, String key, int from) {
+    int start = utf8.readerIndex() + from;
+    int end = utf8.writerIndex();
+    search:
+    for (int at = start; at + key.length() <= end; at++) {
+      for (int i = 0; i < key.length(); i++) {
+        if (utf8.getByte(at + i) != key.charAt(i)) continue search;
+      }
+      long value = 0;
+      boolean any = false;
+      for (int i = at + key.length(); i < end; i++) {
+        byte c = utf8.getByte(i);
+        if (c < '0' || c > '9') break;
+        value = value * 10 + (c - '0');
+        any = true;
+      }
+      return any ? value : -1;
+    }
+    return -1;
   }
 
   /** The number after {@code key} in {@code text} (no JSON parse on the hot path), or -1. */

@@ -26,6 +26,11 @@ final class WsgridWire implements Wire {
   }
 
   @Override
+  public long publicationStamp(io.netty.buffer.ByteBuf utf8) {
+    return Wire.startsWith(utf8, "{\"channel\"") ? Wire.number(utf8, "\"t\":", 0) : -1;
+  }
+
+  @Override
   public Frame read(String text) {
     if (text.startsWith("{\"channel\"")) return new Frame(Kind.PUBLICATION, Wire.number(text, "\"t\":", 0));
     if (text.startsWith("{\"id\":")) {

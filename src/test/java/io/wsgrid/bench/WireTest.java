@@ -6,6 +6,12 @@ import org.junit.jupiter.api.Test;
 
 /** The load generator reads frames as the servers write them, without a JSON parse. */
 class WireTest {
+  private static io.netty.buffer.ByteBuf utf8(String text) {
+    // A slice that does not start at index 0, as a frame's content inside a read buffer does not.
+    io.netty.buffer.ByteBuf whole = io.netty.buffer.Unpooled.copiedBuffer("xyz" + text, java.nio.charset.StandardCharsets.UTF_8);
+    return whole.slice(3, whole.readableBytes() - 3);
+  }
+
   @Test
   void wsgridFrames() {
     Wire wire = new WsgridWire();
@@ -14,6 +20,10 @@ class WireTest {
     assertThat(wire.read("{\"id\":18,\"error\":{\"code\":\"forbidden\",\"message\":\"no\"}}")).isEqualTo(new Wire.Frame(Wire.Kind.ERROR, 18));
     assertThat(wire.read("{\"channel\":\"bench.fanout3\",\"offset\":42,\"data\":{\"t\":123456789012,\"p\":\"xx\"}}"))
         .isEqualTo(new Wire.Frame(Wire.Kind.PUBLICATION, 123456789012L));
+    assertThat(wire.publicationStamp(utf8("{\"channel\":\"bench.fanout3\",\"offset\":42,\"data\":{\"t\":123456789012,\"p\":\"xx\"}}")))
+        .as("the pipeline's fast path reads what read() reads").isEqualTo(123456789012L);
+    assertThat(wire.publicationStamp(utf8("{\"id\":17,\"ok\":true,\"offset\":4}"))).isEqualTo(-1);
+    assertThat(wire.publicationStamp(utf8("{\"op\":\"connected\",\"node\":\"n2\"}"))).isEqualTo(-1);
     assertThat(wire.publish(5, "bench.a", "{\"t\":1}")).isEqualTo("{\"id\":5,\"op\":\"publish\",\"channel\":\"bench.a\",\"data\":{\"t\":1}}");
     assertThat(wire.answer("{\"id\":1,\"ok\":true}")).isNull();
   }
@@ -28,6 +38,10 @@ class WireTest {
     assertThat(wire.read("4312[{\"ok\":true}]")).isEqualTo(new Wire.Frame(Wire.Kind.ACK, 12));
     assertThat(wire.read("42[\"message\",{\"channel\":\"bench.t1\",\"offset\":3,\"data\":{\"t\":987654321,\"p\":\"\"}}]"))
         .isEqualTo(new Wire.Frame(Wire.Kind.PUBLICATION, 987654321L));
+    assertThat(wire.publicationStamp(utf8("42[\"message\",{\"channel\":\"bench.t1\",\"offset\":3,\"data\":{\"t\":987654321,\"p\":\"\"}}]")))
+        .isEqualTo(987654321L);
+    assertThat(wire.publicationStamp(utf8("4312[{\"ok\":true}]"))).isEqualTo(-1);
+    assertThat(wire.publicationStamp(utf8("2"))).as("a ping goes on to Vert.x, which answers it").isEqualTo(-1);
     assertThat(wire.answer("2")).isEqualTo("3");
     assertThat(wire.subscribe(7, "bench.t1")).isEqualTo("427[\"subscribe\",\"bench.t1\"]");
   }
