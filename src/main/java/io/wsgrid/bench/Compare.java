@@ -50,6 +50,8 @@ public final class Compare {
   private record Shape(int subscribers, int channels, int publishers, int size) {}
 
   private static final double P99_LIMIT_MS = 50;
+  private static final int CONNECT_WARMUP_RUNS = 8;
+  private static final int WARMUP_ROUNDS = 45;
   private final Vertx vertx;
   private final Settings settings;
   private final Servers servers;
@@ -107,8 +109,11 @@ public final class Compare {
     String wsgridNode = servers.wsgridNode("solo", p, p + 50, "bench-solo", 0);
     servers.node("ws-peer", settings.peers().resolve("ws-server.js"), p + 1);
     String wsPeer = "ws://127.0.0.1:" + (p + 1) + "/ws";
-    Swept soloWsgrid = medianSweep("wsgrid node", "wsgrid", List.of(wsgridNode), 100, List.of("solo"));
-    Swept soloWs = medianSweep("Node ws", "wsgrid", List.of(wsPeer), 100, List.of("ws-peer"));
+    List<Swept> solo = interleavedSweeps(List.of(
+        new Contender("wsgrid node", "wsgrid", List.of(wsgridNode), 100, List.of("solo")),
+        new Contender("Node ws", "wsgrid", List.of(wsPeer), 100, List.of("ws-peer"))));
+    Swept soloWsgrid = solo.get(0);
+    Swept soloWs = solo.get(1);
     target("single-node fan-out, deliveries/s at p99 < 50 ms", fmt(soloWsgrid.deliveries()), fmt(soloWs.deliveries()),
         soloWsgrid.deliveries() / soloWs.deliveries(), 1.5);
     cpu("single-node fan-out", soloWsgrid, soloWs, "Node ws");
@@ -171,10 +176,12 @@ public final class Compare {
       servers.node("sio" + i, settings.peers().resolve("socketio-server.js"), p + 20 + i, "redis://127.0.0.1:" + (p + 20));
       socketio.add("ws://127.0.0.1:" + (p + 20 + i));
     }
-    Swept clusterSio = medianSweep("Socket.IO 3 + Redis", "socketio", socketio, 50, List.of("sio1", "sio2", "sio3", "redis"));
+    Swept clusterSio = interleavedSweeps(List.of(
+        new Contender("Socket.IO 3 + Redis", "socketio", socketio, 50, List.of("sio1", "sio2", "sio3", "redis")))).get(0);
     for (int i = 1; i <= 3; i++) servers.stop("sio" + i);
     servers.stop("redis");
-    Swept cluster = medianSweep("wsgrid 3 nodes", "wsgrid", wsgridCluster(), 50, List.of("n1", "n2", "n3"));
+    Swept cluster = interleavedSweeps(List.of(
+        new Contender("wsgrid 3 nodes", "wsgrid", wsgridCluster(), 50, List.of("n1", "n2", "n3")))).get(0);
     clusterWsgrid = cluster.deliveries();
     target("3-node cluster fan-out, deliveries/s at p99 < 50 ms", fmt(clusterWsgrid), fmt(clusterSio.deliveries()),
         clusterWsgrid / clusterSio.deliveries(), 3);
@@ -187,26 +194,36 @@ public final class Compare {
     List<String> nodes = wsgridCluster();
     String edge = servers.wsgridEdge("edge", p + 30, p + 60, "bench-cluster", "least-connections");
     String haproxy = servers.haproxy("haproxy", p + 31, List.of(p + 11, p + 12, p + 13));
-    Swept edgeSwept = medianSweep("via wsgrid edge", "wsgrid", List.of(edge), 50, List.of("edge", "n1", "n2", "n3"));
-    Swept haproxySwept = medianSweep("via HAProxy", "wsgrid", List.of(haproxy), 50, List.of("haproxy", "n1", "n2", "n3"));
+    List<Swept> proxied = interleavedSweeps(List.of(
+        new Contender("via wsgrid edge", "wsgrid", List.of(edge), 50, List.of("edge", "n1", "n2", "n3")),
+        new Contender("via HAProxy", "wsgrid", List.of(haproxy), 50, List.of("haproxy", "n1", "n2", "n3"))));
+    Swept edgeSwept = proxied.get(0);
+    Swept haproxySwept = proxied.get(1);
     double viaEdge = edgeSwept.deliveries();
     double viaHaproxy = haproxySwept.deliveries();
     target("edge tunnel: fan-out throughput (deliveries/s at p99 < 50 ms)", fmt(viaEdge), fmt(viaHaproxy), viaEdge / viaHaproxy, 0.9);
     cpu("edge tunnel fan-out (proxy and nodes)", edgeSwept, haproxySwept, "HAProxy");
     int connects = settings.quick() ? 500 : 3_000;
-    Report connectEdge = median("connect via edge", "connects_per_s", () -> ConnectScenario.run(vertx, new WsgridWire(), List.of(edge), connects, 100, 1));
-    Report connectHaproxy = median("connect via HAProxy", "connects_per_s", () -> ConnectScenario.run(vertx, new WsgridWire(), List.of(haproxy), connects, 100, 1));
+    List<Report> connected = interleavedConnects(List.of(new String[] {"edge", edge, "edge"}, new String[] {"HAProxy", haproxy, "haproxy"}),
+        connects);
+    Report connectEdge = connected.get(0);
+    Report connectHaproxy = connected.get(1);
     target("edge tunnel: connects/s (" + connects + " sockets, 100 in flight)", fmt(connectEdge.number("connects_per_s")),
         fmt(connectHaproxy.number("connects_per_s")), connectEdge.number("connects_per_s") / connectHaproxy.number("connects_per_s"), 0.9);
-    // Added latency: the same moderate load direct, via the edge, via HAProxy.
+    summary.add(new String[] {"edge tunnel: the proxy's own CPU per connect (handshake and close; lower is better); machine busy",
+        String.format(Locale.ROOT, "%.0f µs; %.0f %%", connectEdge.number("proxy_cpu_us_per_connect"), connectEdge.number("machine_busy") * 100),
+        String.format(Locale.ROOT, "%.0f µs (HAProxy); %.0f %%", connectHaproxy.number("proxy_cpu_us_per_connect"),
+            connectHaproxy.number("machine_busy") * 100),
+        String.format(Locale.ROOT, "%.2f× the peer's", connectEdge.number("proxy_cpu_us_per_connect") / connectHaproxy.number("proxy_cpu_us_per_connect")),
+        "—", "(informative)"});
+    // Added latency: one moderate load whose subscribers are a third direct, a third via the edge,
+    // a third via HAProxy, so each publication reaches the three paths at the same moment.
     double rate = Math.max(50, Math.min(clusterWsgrid > 0 ? clusterWsgrid : viaEdge, viaHaproxy) / shape.subscribers() * shape.channels() * 0.3);
-    double direct = medianStep("direct to nodes at " + Math.round(rate) + "/s", nodes, rate);
-    double edgeP99 = medianStep("via edge at " + Math.round(rate) + "/s", List.of(edge), rate);
-    double haproxyP99 = medianStep("via HAProxy at " + Math.round(rate) + "/s", List.of(haproxy), rate);
-    double added = edgeP99 - direct;
-    summary.add(new String[] {"edge tunnel: added p99 latency at " + Math.round(rate) + " publications/s",
-        String.format(Locale.ROOT, "%+.2f ms (p99 %.2f vs %.2f direct)", added, edgeP99, direct),
-        String.format(Locale.ROOT, "%+.2f ms (HAProxy)", haproxyP99 - direct), "—", "≤ 1 ms", added <= 1 ? "met" : "missed"});
+    Added added = addedLatency(nodes, edge, haproxy, rate);
+    summary.add(new String[] {"edge tunnel: added p99 latency at " + Math.round(rate) + " publications/s (the same publications, direct and through each proxy)",
+        String.format(Locale.ROOT, "%+.2f ms (direct p99 %.2f ms; p50 %+.2f ms)", added.edgeAddsP99(), added.directP99(), added.edgeAddsP50()),
+        String.format(Locale.ROOT, "%+.2f ms (HAProxy; p50 %+.2f ms)", added.haproxyAddsP99(), added.haproxyAddsP50()),
+        "—", "≤ 1 ms", added.edgeAddsP99() <= 1 ? "met" : "missed"});
     servers.stop("haproxy");
     servers.stop("edge");
   }
@@ -230,56 +247,132 @@ public final class Compare {
 
   // ---- measurements ----
 
-  /** A sweep's median result: deliveries/s, and the servers' CPU per 1,000 deliveries at the best step. */
-  private record Swept(double deliveries, double cpuMsPerThousand) {}
-
-  /**
-   * Median over runs of the best deliveries/s a sweep finds with p99 under the limit; {@code servers}
-   * are the processes that serve the load (their CPU time is read around every step).
-   */
-  private Swept medianSweep(String label, String protocol, List<String> targets, double startRate, List<String> serving)
-      throws Exception {
-    double[] best = new double[settings.runs()];
-    double[] cpu = new double[settings.runs()];
-    double start = startRate;
-    for (int run = 0; run < settings.runs(); run++) {
-      Sweep result = sweep(label + " run " + (run + 1), protocol, targets, start, serving);
-      best[run] = result.bestDeliveries();
-      cpu[run] = result.cpuMsPerThousand();
-      // Later runs start one 1.5x step below the rate the first one passed: the same top end,
-      // found without climbing from the bottom again (keeps the comparison within 15 minutes);
-      // a start that fails steps down.
-      if (run == 0 && result.passedRate() > 0) start = Math.max(startRate, result.passedRate() / 1.5);
+  /** A sweep's median result: deliveries/s, and what the best steps cost (medians of each figure). */
+  private record Swept(double deliveries, Cost cost) {
+    double cpuMsPerThousand() {
+      return cost.serverMsPerThousand();
     }
-    double median = median(best);
-    double cpuMedian = median(cpu);
-    log("%s: best deliveries/s per run %s → median %s; server CPU per 1,000 deliveries at those steps %s ms → median %.1f ms",
-        label, Arrays.toString(Arrays.stream(best).mapToLong(Math::round).toArray()), fmt(median),
-        Arrays.toString(Arrays.stream(cpu).map(c -> Math.round(c * 10) / 10.0).toArray()), cpuMedian);
-    return new Swept(median, cpuMedian);
   }
 
-  /** What a sweep found: the best passing step's deliveries/s, the highest publication rate that passed, and the servers' CPU then. */
-  private record Sweep(double bestDeliveries, double passedRate, double cpuMsPerThousand) {}
+  /**
+   * What a step cost: the serving processes' CPU per 1,000 deliveries, this load generator's, and
+   * the share of the machine's CPU time that was busy (all processes, from /proc/stat). A best step
+   * with the machine near 100 % busy says the machine, not the server, set the limit.
+   */
+  private record Cost(double serverMsPerThousand, double loadgenMsPerThousand, double machineBusy) {
+    static final Cost NONE = new Cost(0, 0, 0);
+
+    static Cost median(Cost[] costs) {
+      return new Cost(Compare.median(Arrays.stream(costs).mapToDouble(Cost::serverMsPerThousand).toArray()),
+          Compare.median(Arrays.stream(costs).mapToDouble(Cost::loadgenMsPerThousand).toArray()),
+          Compare.median(Arrays.stream(costs).mapToDouble(Cost::machineBusy).toArray()));
+    }
+  }
+
+  /** A server set under test: its label, its wire protocol, its URLs, where its sweeps start, the processes serving it. */
+  private record Contender(String label, String protocol, List<String> targets, double startRate, List<String> serving) {}
+
+  /**
+   * For each contender, the median over runs of the best deliveries/s a sweep finds with p99 under
+   * the limit, and its servers' CPU then (read around every step). The contenders take turns, run
+   * by run, so a drift of the shared machine (another tenant, the JIT of a process both use)
+   * weighs on each alike.
+   */
+  private List<Swept> interleavedSweeps(List<Contender> contenders) throws Exception {
+    int n = contenders.size();
+    double[][] best = new double[n][settings.runs()];
+    Cost[][] cost = new Cost[n][settings.runs()];
+    double[] start = new double[n];
+    for (int c = 0; c < n; c++) start[c] = contenders.get(c).startRate();
+    for (int run = 0; run < settings.runs(); run++) {
+      for (int c = 0; c < n; c++) {
+        Contender who = contenders.get(c);
+        Sweep result = sweep(who.label() + " run " + (run + 1), who.protocol(), who.targets(), start[c], who.serving(), run == 0);
+        best[c][run] = result.bestDeliveries();
+        cost[c][run] = result.cost();
+        // Later runs start one 1.5x step below the rate the first one passed: the same top end,
+        // found without climbing from the bottom again (keeps the comparison within 15 minutes);
+        // a start that fails steps down.
+        if (run == 0 && result.passedRate() > 0) start[c] = Math.max(who.startRate(), result.passedRate() / 1.5);
+      }
+    }
+    List<Swept> swept = new ArrayList<>();
+    for (int c = 0; c < n; c++) {
+      double median = median(best[c]);
+      Cost costMedian = Cost.median(cost[c]);
+      log("%s: best deliveries/s per run %s → median %s; server CPU per 1,000 deliveries at those steps %s ms → median %.1f ms"
+          + " (load generator %.1f ms, machine %.0f %% busy)",
+          contenders.get(c).label(), Arrays.toString(Arrays.stream(best[c]).mapToLong(Math::round).toArray()), fmt(median),
+          Arrays.toString(Arrays.stream(cost[c]).mapToDouble(x -> Math.round(x.serverMsPerThousand() * 10) / 10.0).toArray()),
+          costMedian.serverMsPerThousand(), costMedian.loadgenMsPerThousand(), costMedian.machineBusy() * 100);
+      swept.add(new Swept(median, costMedian));
+    }
+    return swept;
+  }
+
+  /**
+   * Connect runs through each target ({name, url, proxy process}), taking turns; the median run of
+   * each, with the proxy's CPU per connect (the handshake and the close that ends each run) and
+   * how busy the machine was. First {@link #CONNECT_WARMUP_RUNS} rounds not counted: until then the
+   * handshake paths of the edge, the nodes and this load generator are still being compiled (the
+   * sweeps opened only 1,000 sockets a run; the edge's connect rate kept rising for some 20,000).
+   */
+  private List<Report> interleavedConnects(List<String[]> targets, int sockets) throws Exception {
+    for (int round = 1; round <= (settings.quick() ? 1 : CONNECT_WARMUP_RUNS); round++) {
+      for (String[] target : targets) {
+        Report warm = ConnectScenario.run(vertx, new WsgridWire(), List.of(target[1]), sockets, 100, 1);
+        log("  connect via %s, warm-up run %d (not counted): %s connects/s", target[0], round, warm.get("connects_per_s"));
+      }
+    }
+    List<List<Report>> runs = new ArrayList<>();
+    for (int t = 0; t < targets.size(); t++) runs.add(new ArrayList<>());
+    for (int run = 0; run < settings.runs(); run++) {
+      for (int t = 0; t < targets.size(); t++) {
+        String[] target = targets.get(t);
+        long proxyBefore = servers.cpuMillis(List.of(target[2]));
+        long[] machineBefore = Servers.machineJiffies();
+        Report r = ConnectScenario.run(vertx, new WsgridWire(), List.of(target[1]), sockets, 100, 1);
+        long[] machineAfter = Servers.machineJiffies();
+        double all = machineAfter[0] - machineBefore[0];
+        r.put("proxy_cpu_us_per_connect", Math.round((servers.cpuMillis(List.of(target[2])) - proxyBefore) * 1000.0 / sockets))
+            .put("machine_busy", all > 0 ? Math.round((machineAfter[1] - machineBefore[1]) / all * 100) / 100.0 : 0);
+        log("  connect via %s run %d: %s", target[0], run + 1, r.toJson().encode());
+        runs.get(t).add(r);
+        Thread.sleep(500);
+      }
+    }
+    List<Report> medians = new ArrayList<>();
+    for (List<Report> reports : runs) {
+      reports.sort((a, b) -> Double.compare(a.number("connects_per_s"), b.number("connects_per_s")));
+      medians.add(reports.get(reports.size() / 2));
+    }
+    return medians;
+  }
+
+  /** What a sweep found: the best passing step's deliveries/s, the highest publication rate that passed, and the cost then. */
+  private record Sweep(double bestDeliveries, double passedRate, Cost cost) {}
 
   /**
    * Raises the publication rate by 1.5× per step until a step fails (p99 ≥ 50 ms, or less than 99%
    * of the owed deliveries, or under 90% of the asked rate) twice in a row — one stall (a GC
-   * pause, another process's burst on the shared cores) in a 2.5-second step is not the server's
+   * pause, another process's burst on the shared cores) in a 2-second step is not the server's
    * capacity — then bisects twice between the last pass and the failure. A first step that fails
    * steps down instead. Returns the best passing step's deliveries/s.
    */
-  private Sweep sweep(String label, String protocol, List<String> targets, double startRate, List<String> serving) throws Exception {
-    double stepSeconds = settings.quick() ? 2 : 2.5;
+  private Sweep sweep(String label, String protocol, List<String> targets, double startRate, List<String> serving, boolean first)
+      throws Exception {
+    double stepSeconds = 2;
     try (FanoutScenario scenario = new FanoutScenario(vertx, Wire.of(protocol), new FanoutScenario.Settings(targets,
         shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.c" + System.nanoTime() % 100000 + "."))) {
       scenario.setup();
-      // Warm-up (JIT, pools) on both sides, not counted: 5 s at four times the start rate, so the
-      // hot paths reach the compilers' thresholds sooner; then half a second for queues to empty.
-      scenario.step(startRate * 4, 5);
+      // Not counted: before the first sweep the servers are brought to their steady state; before
+      // a later one (same processes) 1 s for the new connections' buffers and pools. Then half a
+      // second for queues to empty.
+      if (first) warmUp(label, scenario, startRate * 4, serving);
+      else scenario.step(startRate, 1);
       Thread.sleep(500);
       double best = 0;
-      double bestCpu = 0;
+      Cost bestCost = Cost.NONE;
       double passed = 0;
       double rate = startRate;
       double failedAt = 0;
@@ -288,9 +381,11 @@ public final class Compare {
         Measured m = measuredStep(scenario, rate, stepSeconds, serving);
         boolean ok = pass(m.report(), rate);
         Report r = m.report();
-        log("  %s: %s/s asked → %s pub/s, %s deliveries/s, p50 %s p99 %s ms, drops %s, errors %s, server CPU %.1f ms/1k: %s", label,
+        log("  %s: %s/s asked → %s pub/s, %s deliveries/s, p50 %s p99 %s ms, drops %s, errors %s, server CPU %.1f ms/1k,"
+            + " load generator %.1f ms/1k, machine %.0f %% busy: %s", label,
             Math.round(rate), r.get("publications_per_s"), r.get("deliveries_per_s"), r.get("latency_p50_ms"), r.get("latency_p99_ms"),
-            r.get("drops"), r.get("errors"), m.cpuMsPerThousand(), ok ? "pass" : "FAIL");
+            r.get("drops"), r.get("errors"), m.cost().serverMsPerThousand(), m.cost().loadgenMsPerThousand(), m.cost().machineBusy() * 100,
+            ok ? "pass" : "FAIL");
         Thread.sleep(250);
         if (!ok) {
           if (passed == 0 && rate / 1.5 >= startRate / 4) {
@@ -307,7 +402,7 @@ public final class Compare {
         passed = rate;
         if (r.number("deliveries_per_s") > best) {
           best = r.number("deliveries_per_s");
-          bestCpu = m.cpuMsPerThousand();
+          bestCost = m.cost();
         }
         rate *= 1.5;
       }
@@ -317,32 +412,68 @@ public final class Compare {
         Measured m = measuredStep(scenario, middle, stepSeconds, serving);
         Report r = m.report();
         boolean ok = pass(r, middle);
-        log("  %s: %s/s asked → %s deliveries/s, p99 %s ms, server CPU %.1f ms/1k: %s", label, Math.round(middle), r.get("deliveries_per_s"),
-            r.get("latency_p99_ms"), m.cpuMsPerThousand(), ok ? "pass" : "FAIL");
+        log("  %s: %s/s asked → %s deliveries/s, p99 %s ms, server CPU %.1f ms/1k, machine %.0f %% busy: %s", label, Math.round(middle),
+            r.get("deliveries_per_s"), r.get("latency_p99_ms"), m.cost().serverMsPerThousand(), m.cost().machineBusy() * 100, ok ? "pass" : "FAIL");
         Thread.sleep(250);
         if (ok) {
           if (r.number("deliveries_per_s") > best) {
             best = r.number("deliveries_per_s");
-            bestCpu = m.cpuMsPerThousand();
+            bestCost = m.cost();
           }
           passed = middle;
         } else {
           failedAt = middle;
         }
       }
-      return new Sweep(best, passed, bestCpu);
+      return new Sweep(best, passed, bestCost);
     }
   }
 
-  /** A step and the CPU time its serving processes spent during it, per 1,000 deliveries. */
-  private record Measured(Report report, double cpuMsPerThousand) {}
+  /**
+   * Brings the serving processes to their steady state before the first sweep: rounds of 2 s at
+   * {@code rate} until, two rounds in a row, the JIT compilers of the JVMs among them took under
+   * 10 % of a core and the servers' CPU per 1,000 deliveries stopped falling (within 10 % of the
+   * round before); at least 3 rounds, at most {@link #WARMUP_ROUNDS}. Here a cold JVM spends about
+   * twice a warm one's CPU per delivery, and three fresh JVMs on 2 cores keep their compilers busy
+   * for a minute or more (the code run once per publication gets hot a hundred times slower than
+   * the code run once per delivery, hence a rate of four times the sweep's start); a Node.js
+   * server settles in the first rounds. Every server gets the same rule.
+   */
+  private void warmUp(String label, FanoutScenario scenario, double rate, List<String> serving) throws Exception {
+    double roundSeconds = 2;
+    double previous = Double.MAX_VALUE;
+    int quiet = 0;
+    int rounds = settings.quick() ? 3 : WARMUP_ROUNDS;
+    for (int round = 1; round <= rounds; round++) {
+      long jitBefore = servers.jitMillis(serving);
+      Measured m = measuredStep(scenario, rate, roundSeconds, serving);
+      double jitShare = (servers.jitMillis(serving) - jitBefore) / (roundSeconds * 1000);
+      double cpu = m.cost().serverMsPerThousand();
+      quiet = jitShare < 0.10 && cpu >= 0.9 * previous ? quiet + 1 : 0;
+      boolean settled = round >= 3 && quiet >= 2;
+      log("  %s warm-up round %d: %s/s, server CPU %.1f ms/1k, JIT compilers %.0f %% of a core%s", label, round, Math.round(rate),
+          cpu, jitShare * 100, settled ? ": steady" : "");
+      if (settled) return;
+      previous = cpu;
+    }
+    log("  %s: not steady after %d warm-up rounds; measuring anyway", label, rounds);
+  }
+
+  /** A step and what it cost. */
+  private record Measured(Report report, Cost cost) {}
 
   private Measured measuredStep(FanoutScenario scenario, double rate, double seconds, List<String> serving) throws Exception {
     long before = servers.cpuMillis(serving);
+    long loadgenBefore = Servers.ownCpuMillis();
+    long[] machineBefore = Servers.machineJiffies();
     Report r = scenario.step(rate, seconds);
     long spent = servers.cpuMillis(serving) - before;
-    double deliveries = r.number("deliveries");
-    return new Measured(r, deliveries > 0 ? spent / (deliveries / 1000) : 0);
+    long loadgen = Servers.ownCpuMillis() - loadgenBefore;
+    long[] machineAfter = Servers.machineJiffies();
+    double total = machineAfter[0] - machineBefore[0];
+    double busy = total > 0 ? (machineAfter[1] - machineBefore[1]) / total : 0;
+    double thousands = r.number("deliveries") / 1000;
+    return new Measured(r, thousands > 0 ? new Cost(spent / thousands, loadgen / thousands, busy) : Cost.NONE);
   }
 
   private static boolean pass(Report r, double rate) {
@@ -351,21 +482,46 @@ public final class Compare {
         && r.number("publications_per_s") >= 0.9 * rate && r.number("errors") == 0;
   }
 
-  /** Median p99 (ms) over runs of a fixed-rate step. */
-  private double medianStep(String label, List<String> targets, double rate) throws Exception {
-    double[] p99 = new double[settings.runs()];
-    for (int run = 0; run < settings.runs(); run++) {
-      try (FanoutScenario scenario = new FanoutScenario(vertx, new WsgridWire(), new FanoutScenario.Settings(targets,
-          shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, "bench.l" + run + "."))) {
+  /**
+   * The direct path's p50 and p99 (ms) and what each proxy added to them: medians over runs of
+   * the differences measured within each run.
+   */
+  private record Added(double directP50, double directP99, double edgeAddsP50, double edgeAddsP99, double haproxyAddsP50, double haproxyAddsP99) {}
+
+  /**
+   * Latency through each proxy against going direct, measured on the same publications: the
+   * publishers connect to the nodes, the subscribers a third each direct, via the edge, via
+   * HAProxy (a 1 s warm-up, then 6 s measured, {@code runs} times).
+   */
+  private Added addedLatency(List<String> nodes, String edge, String haproxy, double rate) throws Exception {
+    int runs = settings.runs();
+    double[][] q = new double[6][runs];
+    String[] names = {"direct", "via edge", "via HAProxy"};
+    for (int run = 0; run < runs; run++) {
+      try (FanoutScenario scenario = new FanoutScenario(vertx, new WsgridWire(), new FanoutScenario.Settings(nodes,
+          List.of(nodes, List.of(edge), List.of(haproxy)), shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200,
+          "bench.l" + run + "."))) {
         scenario.setup();
         scenario.step(rate, 1); // warm-up, not counted
-        Report r = scenario.step(rate, settings.quick() ? 2 : 4);
-        p99[run] = r.number("latency_p99_ms");
-        log("  %s run %d: p50 %s p99 %s p99.9 %s ms, %s deliveries/s", label, run + 1, r.get("latency_p50_ms"), r.get("latency_p99_ms"),
-            r.get("latency_p999_ms"), r.get("deliveries_per_s"));
+        Report r = scenario.step(rate, settings.quick() ? 2 : 6);
+        StringBuilder line = new StringBuilder();
+        for (int k = 0; k < 3; k++) {
+          q[2 * k][run] = r.number("path" + (k + 1) + "_latency_p50_ms");
+          q[2 * k + 1][run] = r.number("path" + (k + 1) + "_latency_p99_ms");
+          line.append(String.format(Locale.ROOT, "%s p50 %.2f p99 %.2f p99.9 %s ms; ", names[k], q[2 * k][run], q[2 * k + 1][run],
+              r.get("path" + (k + 1) + "_latency_p999_ms")));
+        }
+        log("  same publications at %d/s run %d: %s%s deliveries/s", Math.round(rate), run + 1, line, r.get("deliveries_per_s"));
       }
     }
-    return median(p99);
+    return new Added(median(q[0]), median(q[1]), median(minus(q[2], q[0])), median(minus(q[3], q[1])),
+        median(minus(q[4], q[0])), median(minus(q[5], q[1])));
+  }
+
+  private static double[] minus(double[] a, double[] b) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < a.length; i++) d[i] = a[i] - b[i];
+    return d;
   }
 
   interface Measurement {
@@ -409,11 +565,16 @@ public final class Compare {
     log("%s: wsgrid %s, peer %s, ratio %.2f (target %.1f)", what, wsgrid, peer, ratio, goal);
   }
 
-  /** An informative row: the serving processes' CPU per 1,000 deliveries at the best passing steps (lower is better). */
+  /**
+   * An informative row: the serving processes' CPU per 1,000 deliveries at the best passing steps
+   * (lower is better), with the load generator's and how busy the machine was then.
+   */
   private void cpu(String what, Swept wsgrid, Swept peer, String peerName) {
-    summary.add(new String[] {what + ": server CPU per 1,000 deliveries at the best step (lower is better)",
-        String.format(Locale.ROOT, "%.1f ms", wsgrid.cpuMsPerThousand()),
-        String.format(Locale.ROOT, "%.1f ms (%s)", peer.cpuMsPerThousand(), peerName),
+    summary.add(new String[] {what + ": server CPU per 1,000 deliveries at the best step (lower is better); load generator's; machine busy",
+        String.format(Locale.ROOT, "%.1f ms; %.1f ms; %.0f %%", wsgrid.cpuMsPerThousand(), wsgrid.cost().loadgenMsPerThousand(),
+            wsgrid.cost().machineBusy() * 100),
+        String.format(Locale.ROOT, "%.1f ms (%s); %.1f ms; %.0f %%", peer.cpuMsPerThousand(), peerName, peer.cost().loadgenMsPerThousand(),
+            peer.cost().machineBusy() * 100),
         wsgrid.cpuMsPerThousand() > 0 ? String.format(Locale.ROOT, "%.2f× the peer's", wsgrid.cpuMsPerThousand() / peer.cpuMsPerThousand()) : "—",
         "—", "(informative)"});
   }

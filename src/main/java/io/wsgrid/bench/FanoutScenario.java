@@ -18,17 +18,34 @@ import org.HdrHistogram.Recorder;
  * receive time come from one clock. A step reports publications/s (acked), deliveries/s, delivery
  * latency quantiles, errors and drops (deliveries owed for acked publications that never came).
  * Connections are opened once and reused by every step, so a sweep of rates is cheap.
+ *
+ * <p>With several subscriber paths (say: straight to the nodes, through the wsgrid edge, through
+ * HAProxy) subscriber {@code i} connects through path {@code i % paths}, every path has
+ * subscribers on every channel, and each path's latency is recorded apart: the same publications,
+ * at the same moments, reach each path, so the difference between two paths' quantiles is what a
+ * path adds, free of the run-to-run noise of a shared machine.
  */
 final class FanoutScenario implements AutoCloseable {
   static final int WINDOW = 2_000;
   private static final long TICK_MS = 5;
 
-  record Settings(List<String> targets, int subscribers, int channels, int publishers, int size, int sources,
-      int concurrency, String channelPrefix) {
+  /**
+   * The load's shape. Publishers connect to {@code targets}; subscribers through {@code paths}
+   * (each a list of URLs, round robin within it), by default the targets alone.
+   */
+  record Settings(List<String> targets, List<List<String>> paths, int subscribers, int channels, int publishers, int size,
+      int sources, int concurrency, String channelPrefix) {
     Settings {
       if (subscribers < 1 || channels < 1 || publishers < 1) throw new IllegalArgumentException("--subscribers, --channels and --publishers must be >= 1");
       if (size < 24) throw new IllegalArgumentException("--size must be >= 24 bytes (the time stamp needs room)");
       if (targets.isEmpty()) throw new IllegalArgumentException("--target needs at least one URL");
+      paths = paths == null || paths.isEmpty() ? List.of(targets) : List.copyOf(paths);
+      if (paths.stream().anyMatch(List::isEmpty)) throw new IllegalArgumentException("a subscriber path needs at least one URL");
+    }
+
+    Settings(List<String> targets, int subscribers, int channels, int publishers, int size, int sources, int concurrency,
+        String channelPrefix) {
+      this(targets, null, subscribers, channels, publishers, size, sources, concurrency, channelPrefix);
     }
   }
 
@@ -42,6 +59,8 @@ final class FanoutScenario implements AutoCloseable {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final Recorder latency = new Recorder(3);
+  /** Per subscriber path, when there are several. */
+  private final Recorder[] pathLatency;
   private volatile long stepStarted = Long.MAX_VALUE;
 
   FanoutScenario(Vertx vertx, Wire wire, Settings settings) {
@@ -49,27 +68,48 @@ final class FanoutScenario implements AutoCloseable {
     this.settings = settings;
     this.connector = new Connector(vertx, wire, settings.sources());
     this.subscribersOf = new int[settings.channels()];
-    for (int i = 0; i < settings.subscribers(); i++) subscribersOf[i % settings.channels()]++;
+    for (int i = 0; i < settings.subscribers(); i++) subscribersOf[channelOf(i)]++;
     this.padding = "x".repeat(Math.max(0, settings.size() - "{\"t\":1234567890123456,\"p\":\"\"}".length()));
+    this.pathLatency = new Recorder[settings.paths().size()];
+    for (int k = 0; k < pathLatency.length; k++) pathLatency[k] = new Recorder(3);
   }
 
   private String channel(int i) {
     return settings.channelPrefix() + (i % settings.channels());
   }
 
+  /**
+   * Subscriber {@code i}'s channel: subscriber {@code i} is the {@code i / paths}-th of path
+   * {@code i % paths}, and each path's subscribers go round the channels from a different one, so
+   * every path has subscribers on every channel (whatever the two counts' common divisors).
+   */
+  private int channelOf(int i) {
+    int paths = settings.paths().size();
+    return (i / paths + i % paths) % settings.channels();
+  }
+
   /** Opens and subscribes every subscriber, then opens the publishers. */
   void setup() throws Exception {
     try (Progress p = new Progress(vertx, "fanout setup", () -> connector.opened.get() + " sockets open, " + connector.failed.get() + " failed")) {
-      subscribers = await(connector.open(settings.targets(), settings.subscribers(), settings.concurrency()), 300);
-      if (subscribers.size() < settings.subscribers()) {
-        throw new IllegalStateException(connector.failed.get() + " of " + settings.subscribers() + " subscribers could not connect: "
-            + connector.lastFailure() + " (is the target up? too many sockets for its limits?)");
+      int paths = settings.paths().size();
+      List<List<BenchSocket>> byPath = new ArrayList<>();
+      for (int k = 0; k < paths; k++) {
+        int count = settings.subscribers() / paths + (k < settings.subscribers() % paths ? 1 : 0);
+        byPath.add(await(connector.open(settings.paths().get(k), count, settings.concurrency()), 300));
+        if (byPath.get(k).size() < count) {
+          throw new IllegalStateException(connector.failed.get() + " of " + settings.subscribers() + " subscribers could not connect to "
+              + settings.paths().get(k) + ": " + connector.lastFailure() + " (is the target up? too many sockets for its limits?)");
+        }
       }
+      List<BenchSocket> all = new ArrayList<>();
+      for (int i = 0; i < settings.subscribers(); i++) all.add(byPath.get(i % paths).get(i / paths));
+      subscribers = all;
       List<Future<Void>> subscribing = new ArrayList<>();
       for (int i = 0; i < subscribers.size(); i++) {
         BenchSocket socket = subscribers.get(i);
-        String channel = channel(i);
-        socket.onPublication = this::received;
+        String channel = channel(channelOf(i));
+        Recorder path = pathLatency[i % paths];
+        socket.onPublication = stamp -> received(path, stamp);
         socket.onError = errors::increment;
         subscribing.add(Future.succeededFuture().compose(v -> {
           io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
@@ -83,10 +123,12 @@ final class FanoutScenario implements AutoCloseable {
     }
   }
 
-  private void received(long stamp) {
+  private void received(Recorder path, long stamp) {
     if (stamp < stepStarted) return; // a straggler of an earlier step
     delivered.increment();
-    latency.recordValue(Math.max(1, (System.nanoTime() - stamp) / 1_000));
+    long micros = Math.max(1, (System.nanoTime() - stamp) / 1_000);
+    latency.recordValue(micros);
+    if (pathLatency.length > 1) path.recordValue(micros);
   }
 
   /** Publishes at {@code rate} per second (0: as fast as acked) for {@code seconds}; reports what arrived. */
@@ -94,6 +136,7 @@ final class FanoutScenario implements AutoCloseable {
     delivered.reset();
     errors.reset();
     latency.reset();
+    for (Recorder path : pathLatency) path.reset();
     AtomicLong sent = new AtomicLong();
     AtomicLong acked = new AtomicLong();
     AtomicLong owed = new AtomicLong();
@@ -117,7 +160,7 @@ final class FanoutScenario implements AutoCloseable {
     }
     Histogram histogram = latency.getIntervalHistogram();
     long unacked = running.stream().mapToLong(Publisher::inFlight).sum();
-    return new Report("fanout")
+    Report report = new Report("fanout")
         .put("rate_target", rate > 0 ? Math.round(rate) : "max")
         .put("subscribers", subscribers.size()).put("channels", settings.channels()).put("publishers", publishers.size())
         .put("size_bytes", settings.size()).put("seconds", seconds)
@@ -128,6 +171,10 @@ final class FanoutScenario implements AutoCloseable {
         .quantiles("latency", histogram)
         .put("errors", errors.sum() + unacked)
         .put("drops", Math.max(0, owed.get() - delivered.sum()));
+    if (pathLatency.length > 1) {
+      for (int k = 0; k < pathLatency.length; k++) report.quantiles("path" + (k + 1) + "_latency", pathLatency[k].getIntervalHistogram());
+    }
+    return report;
   }
 
   private Future<Void> closeAll() {

@@ -22,42 +22,56 @@ final class Servers implements AutoCloseable {
   static final String METHOD = """
       - Every server and the load generator run on this one machine (2 cores shared by all), so the
         numbers are ratios in one run, not absolute capacities. The load generator is the same for
-        every target (`bench`, Vert.x, one process): it speaks wsgrid's protocol to wsgrid and to the
-        Node `ws` peer, and Socket.IO v5 / Engine.IO v4 over a plain WebSocket to the Socket.IO peer
-        (same subscribe/publish/ack pattern and the same message body, no Socket.IO client library
-        in the way), so every peer is loaded the same way.
+        every target (`bench`, Vert.x on Netty's epoll transport, one process, its sockets spread
+        over both of its event loops): it speaks wsgrid's protocol to wsgrid and to the Node `ws`
+        peer, and Socket.IO v5 / Engine.IO v4 over a plain WebSocket to the Socket.IO peer (same
+        subscribe/publish/ack pattern and the same message body, no Socket.IO client library in the
+        way), so every peer is loaded the same way. Publications are read in the socket's pipeline
+        (the send stamp straight from the frame's bytes), so the load generator costs the servers
+        as little of the shared CPU as it can.
       - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
         bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). After a 5-second warm-up at four times the start rate and a half-second pause (not counted; a JVM
-        compiles its hot paths), a sweep raises the
-        publication rate 1.5x per 2.5-second step until a step fails (p99 >= 50 ms, or < 99 % of
-        the owed deliveries arrived, or < 90 % of the asked rate was acked) twice in a row (once per
-        sweep the failed step is run again: a single stall on the shared cores is not a capacity),
-        bisects twice between the last pass and the failure, and keeps the best passing deliveries/s.
-        The median of the runs is reported; runs after the first start one step below the rate the
-        first one passed (a start that fails steps down). Every server gets the same sweep.
-      - Server CPU per 1,000 deliveries: the CPU time (user + system, all threads, from /proc) of the
-        processes that serve a step (the node or peer; for the cluster all nodes, with Redis for
-        Socket.IO; for the edge rows the proxy and the 3 nodes), divided by the step's deliveries,
-        at each run's best passing step. It does not depend on how the shared cores were split.
+        also receives, so one clock). Warm-up first, not counted: before its first sweep every
+        server is loaded in 2-second rounds at four times the sweep's start rate until, two rounds
+        in a row, the JIT compilers of its JVMs took under 10 % of a core and its CPU per delivery
+        stopped falling (at least 3 rounds, at most 45). A cold JVM spends about twice a warm one's
+        CPU per delivery here, three fresh JVMs on 2 cores need a minute or more; Node.js settles
+        in a few rounds. Then a sweep raises the publication rate 1.5x per 2-second step until a
+        step fails (p99 >= 50 ms, or < 99 % of the owed deliveries arrived, or < 90 % of the asked
+        rate was acked) twice in a row (once per sweep the failed step is run again: a single
+        stall on the shared cores is not a capacity), bisects twice between the last pass and the
+        failure, and keeps the best passing deliveries/s. Three sweeps per server; the median is
+        reported. Two servers compared on the same machine state take turns, sweep by sweep
+        (wsgrid node and Node ws; edge and HAProxy), so a drift of the machine weighs on both;
+        sweeps after the first start one step below the rate the first one passed.
+      - Cost at the best passing step: the CPU time (user + system, all threads, from /proc) of the
+        processes that serve it (the node or peer; for the cluster all nodes, with Redis for
+        Socket.IO; for the edge rows the proxy and the 3 nodes) per 1,000 deliveries, the load
+        generator's own, and how busy the whole machine was (/proc/stat). A best step with the
+        machine near 100 % busy was set by the machine, not by the server alone.
       - Single node: one wsgrid node (default event loops = cores, JDK 17, -Xmx1g) vs one Node.js
-        process on `ws`. Cluster: 3 wsgrid nodes (subscribers and publishers spread over them,
-        publications cross the Hazelcast event bus) vs 3 Socket.IO processes with
-        @socket.io/redis-adapter and one redis-server.
+        process on `ws`, both running throughout. Cluster: 3 wsgrid nodes (subscribers and
+        publishers spread over them, publications cross the Hazelcast event bus) vs 3 Socket.IO
+        processes with @socket.io/redis-adapter and one redis-server, one set at a time.
       - Edge vs HAProxy: the same 3 nodes, reached through the wsgrid edge (proxy mode,
-        least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy needs two descriptors per connection and the limit here is 20,000); the same sweep, a
-        connect run (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the
-        node's first frame), and the p99 at a fixed moderate rate (1 s warm-up, 4 s measured, median of 3) compared with going direct.
+        least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy
+        needs two descriptors per connection and the limit here is 20,000); the same sweep; connect
+        runs (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the node's first
+        frame) after 8 uncounted rounds each (the edge's, the nodes' and the load generator's
+        handshake code is still being compiled until then), taking turns, with the proxy's own CPU
+        per connect; and the added latency on the same publications: one moderate load whose
+        subscribers are a third direct to the nodes, a third through the edge, a third through
+        HAProxy (1 s warm-up, 6 s measured, 3 runs), each path's p50 and p99 minus the direct
+        path's in the same run, median of the runs.
       - Idle: 15,000 sockets held 5 s on a freshly started server (one per run); RSS after minus RSS before, per socket (wsgrid
         from its `process_resident_memory_bytes` after a `jcmd GC.run`, so garbage is not counted;
         Node from /proc/<pid>/status). 100,000 sockets
         on one node cannot be held here: the open-files limit is 20,000 per process.
-      - The cluster peers run one at a time: Socket.IO and Redis are stopped before the wsgrid
-        nodes start. The single-node pair runs side by side (the idle one costs nothing).
       - Balance: 10,000 sockets held over 4 nodes, each placed by `GET /assign` on an edge (in
         proxy mode the edge would hold 20,000 descriptors, over this machine's per-process limit);
         max/mean of the sockets per node.
       """;
+
 
   private final Path logs;
   /** JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx1g}. */
@@ -171,6 +185,56 @@ final class Servers implements AutoCloseable {
       total += process.toHandle().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
     }
     return total;
+  }
+
+  /**
+   * CPU time the JIT compiler threads of the named processes have used so far, in milliseconds
+   * (from /proc; 0 for a process that is not a JVM or on a system without /proc).
+   */
+  long jitMillis(List<String> names) {
+    long ticks = 0;
+    for (String name : names) {
+      Process process = processes.get(name);
+      if (process == null) throw new IllegalStateException("no process " + name + " was started");
+      try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) ticks += compilerTicks(task);
+      } catch (IOException e) {
+        // gone or no /proc: nothing to count
+      }
+    }
+    return ticks * 1000 / CLOCK_TICKS;
+  }
+
+  /** USER_HZ, the unit of /proc/<pid>/task/<tid>/stat times: 100 on every Linux platform Java runs on. */
+  private static final long CLOCK_TICKS = 100;
+
+  static long compilerTicks(Path task) {
+    try {
+      if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) return 0;
+      String stat = Files.readString(task.resolve("stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** CPU time this process (the load generator) has used so far, in milliseconds. */
+  static long ownCpuMillis() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+  }
+
+  /** The machine's CPU time so far from /proc/stat, in jiffies: {all, busy (all but idle and iowait)}; zeros without /proc. */
+  static long[] machineJiffies() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long all = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) all += Long.parseLong(f[i]); // user … steal
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new long[] {all, all - idle};
+    } catch (IOException | RuntimeException e) {
+      return new long[] {0, 0};
+    }
   }
 
   long pid(String name) {

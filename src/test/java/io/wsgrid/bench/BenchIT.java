@@ -3,6 +3,8 @@ package io.wsgrid.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.wsgrid.edge.Edge;
 import io.wsgrid.node.Node;
@@ -64,6 +66,44 @@ class BenchIT {
       int closed = Ports.free();
       assertThatThrownBy(() -> bench.connect("wsgrid", List.of("ws://127.0.0.1:" + closed + "/ws"), 5, 5, 1, true))
           .hasMessageContaining("no socket opened").hasMessageContaining("refused");
+    }
+  }
+
+  /**
+   * The load generator spreads its sockets over all its event loops (a thread outside Vert.x 5
+   * gets one sticky loop, which once put every socket of a run on one core), and a fan-out with
+   * two subscriber paths (direct, through the edge) measures each path's latency on the same
+   * publications.
+   */
+  @Test
+  void socketsSpreadOverEveryEventLoopAndEachSubscriberPathIsTimedApart() throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(3));
+    try (TestNodes cluster = new TestNodes("benchpaths")) {
+      Node a = cluster.start("a");
+      Edge edge = cluster.startEdge("edge", "least-connections");
+      Await.until("the edge sees the node", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 1);
+      String direct = a.settings().wsUrl();
+
+      Connector connector = new Connector(vertx, new WsgridWire(), 1);
+      List<BenchSocket> sockets = FanoutScenario.await(connector.open(List.of(direct), 30, 30), 60);
+      assertThat(sockets.stream().map(BenchSocket::context).distinct().count()).as("one context per event loop").isEqualTo(3);
+      FanoutScenario.await(connector.closeAll(sockets).compose(v -> connector.close()), 30);
+
+      try (FanoutScenario scenario = new FanoutScenario(vertx, new WsgridWire(), new FanoutScenario.Settings(List.of(direct),
+          List.of(List.of(direct), List.of(edge.settings().url())), 40, 4, 2, 128, 1, 20, "bench.paths."))) {
+        scenario.setup();
+        Report report = scenario.step(100, 2);
+        System.out.println("two paths: " + report.toJson().encode());
+        assertThat(report.number("deliveries")).as("every publication reaches the 10 subscribers of its channel, 5 per path")
+            .isEqualTo(report.number("publications") * 10);
+        assertThat(report.number("drops")).isZero();
+        for (String path : List.of("path1", "path2")) {
+          assertThat(report.number(path + "_latency_p50_ms")).isPositive();
+          assertThat(report.number(path + "_latency_p99_ms")).isGreaterThanOrEqualTo(report.number(path + "_latency_p50_ms"));
+        }
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
     }
   }
 }
