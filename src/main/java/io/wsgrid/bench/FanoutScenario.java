@@ -74,8 +74,8 @@ final class FanoutScenario implements AutoCloseable {
     for (int k = 0; k < pathLatency.length; k++) pathLatency[k] = new Recorder(3);
   }
 
-  private String channel(int i) {
-    return settings.channelPrefix() + (i % settings.channels());
+  private String channel(int index) {
+    return settings.channelPrefix() + index;
   }
 
   /**
@@ -252,7 +252,7 @@ final class FanoutScenario implements AutoCloseable {
     private void send(long count) {
       for (long k = 0; k < count && !socket.isClosed(); k++) {
         int c = (int) ((mine + index) % settings.channels());
-        socket.publish(settings.channelPrefix() + c, "{\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}");
+        socket.publish(channel(c), "{\"t\":" + System.nanoTime() + ",\"p\":\"" + padding + "\"}");
         unacked.add(subscribersOf[c]);
         mine++;
         sent.incrementAndGet();
