@@ -50,7 +50,7 @@ public final class Compare {
   private record Shape(int subscribers, int channels, int publishers, int size) {}
 
   private static final double P99_LIMIT_MS = 50;
-  private static final int CONNECT_WARMUP_RUNS = 8;
+  private static final int CONNECT_WARMUP_RUNS = 24;
   private static final int WARMUP_ROUNDS = 45;
   private final Vertx vertx;
   private final Settings settings;
@@ -205,7 +205,7 @@ public final class Compare {
     cpu("edge tunnel fan-out (proxy and nodes)", edgeSwept, haproxySwept, "HAProxy");
     int connects = settings.quick() ? 500 : 3_000;
     List<Report> connected = interleavedConnects(List.of(new String[] {"edge", edge, "edge"}, new String[] {"HAProxy", haproxy, "haproxy"}),
-        connects);
+        List.of("n1", "n2", "n3"), connects);
     Report connectEdge = connected.get(0);
     Report connectHaproxy = connected.get(1);
     target("edge tunnel: connects/s (" + connects + " sockets, 100 in flight)", fmt(connectEdge.number("connects_per_s")),
@@ -313,16 +313,35 @@ public final class Compare {
   /**
    * Connect runs through each target ({name, url, proxy process}), taking turns; the median run of
    * each, with the proxy's CPU per connect (the handshake and the close that ends each run) and
-   * how busy the machine was. First {@link #CONNECT_WARMUP_RUNS} rounds not counted: until then the
-   * handshake paths of the edge, the nodes and this load generator are still being compiled (the
-   * sweeps opened only 1,000 sockets a run; the edge's connect rate kept rising for some 20,000).
+   * how busy the machine was. Warm-up rounds first, not counted, until two rounds in a row are
+   * quiet (at least 3 rounds, at most {@link #CONNECT_WARMUP_RUNS}): in a quiet round the JIT
+   * compilers of each proxy, of the nodes behind it and of this load generator took under 10 % of
+   * a core, and no target's connect rate rose more than 10 % above its best earlier round. The
+   * sweeps opened only 1,000 sockets a run; the edge compiled its handshake code for 20,000
+   * connects and more, and HAProxy's rate, its own code never compiled, tripled in the first ten
+   * rounds as the nodes' and the load generator's handshake code was.
    */
-  private List<Report> interleavedConnects(List<String[]> targets, int sockets) throws Exception {
-    for (int round = 1; round <= (settings.quick() ? 1 : CONNECT_WARMUP_RUNS); round++) {
-      for (String[] target : targets) {
+  private List<Report> interleavedConnects(List<String[]> targets, List<String> nodes, int sockets) throws Exception {
+    int quiet = 0;
+    int rounds = settings.quick() ? 1 : CONNECT_WARMUP_RUNS;
+    double[] best = new double[targets.size()];
+    for (int round = 1; round <= rounds && !(round > 3 && quiet >= 2); round++) {
+      boolean calm = true;
+      for (int t = 0; t < targets.size(); t++) {
+        String[] target = targets.get(t);
+        List<String> serving = new ArrayList<>(nodes);
+        serving.add(target[2]);
+        long jitBefore = servers.jitMillis(serving) + Servers.ownJitMillis();
+        long started = System.nanoTime();
         Report warm = ConnectScenario.run(vertx, new WsgridWire(), List.of(target[1]), sockets, 100, 1);
-        log("  connect via %s, warm-up run %d (not counted): %s connects/s", target[0], round, warm.get("connects_per_s"));
+        double share = (servers.jitMillis(serving) + Servers.ownJitMillis() - jitBefore) / ((System.nanoTime() - started) / 1e6);
+        double rate = warm.number("connects_per_s");
+        calm &= share < 0.10 && rate <= best[t] * 1.10;
+        best[t] = Math.max(best[t], rate);
+        log("  connect via %s, warm-up run %d (not counted): %.0f connects/s, JIT compilers (proxy, nodes, load generator) %.0f %% of a core",
+            target[0], round, rate, share * 100);
       }
+      quiet = calm ? quiet + 1 : 0;
     }
     List<List<Report>> runs = new ArrayList<>();
     for (int t = 0; t < targets.size(); t++) runs.add(new ArrayList<>());

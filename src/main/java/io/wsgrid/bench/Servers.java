@@ -57,9 +57,11 @@ final class Servers implements AutoCloseable {
         least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy
         needs two descriptors per connection and the limit here is 20,000); the same sweep; connect
         runs (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the node's first
-        frame) after 8 uncounted rounds each (the edge's, the nodes' and the load generator's
-        handshake code is still being compiled until then), taking turns, with the proxy's own CPU
-        per connect; and the added latency on the same publications: one moderate load whose
+        frame), taking turns, with the proxy's own CPU per connect, after uncounted rounds until two
+        in a row are quiet: the JIT compilers of the proxy, the nodes and the load generator under
+        10 % of a core and no connect rate more than 10 % above its best so far (3 to 24 rounds: the
+        edge's handshake code is still being compiled for 20,000 connects and more); and the added latency
+        on the same publications: one moderate load whose
         subscribers are a third direct to the nodes, a third through the edge, a third through
         HAProxy (1 s warm-up, 6 s measured, 3 runs), each path's p50 and p99 minus the direct
         path's in the same run, median of the runs.
@@ -196,13 +198,24 @@ final class Servers implements AutoCloseable {
     for (String name : names) {
       Process process = processes.get(name);
       if (process == null) throw new IllegalStateException("no process " + name + " was started");
-      try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
-        for (Path task : (Iterable<Path>) tasks::iterator) ticks += compilerTicks(task);
-      } catch (IOException e) {
-        // gone or no /proc: nothing to count
-      }
+      ticks += compilerTicks(process.pid());
     }
     return ticks * 1000 / CLOCK_TICKS;
+  }
+
+  /** CPU time the JIT compiler threads of this process (the load generator) have used so far, in milliseconds. */
+  static long ownJitMillis() {
+    return compilerTicks(ProcessHandle.current().pid()) * 1000 / CLOCK_TICKS;
+  }
+
+  private static long compilerTicks(long pid) {
+    long ticks = 0;
+    try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) ticks += compilerTicks(task);
+    } catch (IOException e) {
+      // gone or no /proc: nothing to count
+    }
+    return ticks;
   }
 
   /** USER_HZ, the unit of /proc/<pid>/task/<tid>/stat times: 100 on every Linux platform Java runs on. */

@@ -26,6 +26,17 @@ class ServersTest {
   }
 
   @Test
+  void theLoadGeneratorsOwnCompilersAreCounted() {
+    // This JVM compiles as it runs: within a few seconds of work its compiler threads show ticks.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    long sink = 0;
+    while (Servers.ownJitMillis() == 0 && System.nanoTime() < deadline) {
+      for (int i = 0; i < 100_000; i++) sink += String.valueOf(i ^ sink).hashCode();
+    }
+    assertThat(Servers.ownJitMillis()).as("compiler threads of pid %d (sink %d)", ProcessHandle.current().pid(), sink).isPositive();
+  }
+
+  @Test
   void theMachinesBusyTimeIsAtMostItsTotal() {
     long[] jiffies = Servers.machineJiffies();
     assertThat(jiffies[0]).as("this test runs on Linux, as the comparison does").isPositive();
