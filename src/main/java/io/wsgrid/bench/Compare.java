@@ -58,6 +58,8 @@ public final class Compare {
   private final Shape shape;
   private final StringBuilder log = new StringBuilder();
   private final List<String[]> summary = new ArrayList<>();
+  /** Each missed target: {measurement, how far off}; RESULTS.md gives its cause ({@link Gaps}). */
+  private final List<String[]> misses = new ArrayList<>();
   private final long started = System.nanoTime();
   private final List<String> wsgridCluster = new ArrayList<>();
   /** The 3-node wsgrid result, which sets the edge section's moderate rate; 0 until measured. */
@@ -147,6 +149,7 @@ public final class Compare {
     double kib = idleWsgrid.number("rss_per_socket_kib");
     summary.add(new String[] {"idle sockets on one node: RSS per socket (" + idle + " held, fresh process)", kib + " KiB",
         idleWs.number("rss_per_socket_kib") + " KiB (Node ws)", "—", "≤ 10 KiB", kib <= 10 ? "met" : "missed"});
+    if (kib > 10) misses.add(new String[] {summary.get(summary.size() - 1)[0], kib + " KiB against ≤ 10 KiB"});
     summary.add(new String[] {"idle sockets on one node: live heap per socket after GC", idleWsgrid.number("heap_per_socket_kib") + " KiB",
         "—", "—", "—", "(informative)"});
     Path jdk25 = Servers.jdk25();
@@ -164,6 +167,9 @@ public final class Compare {
       summary.add(new String[] {"idle sockets, the same on JDK 25 with -XX:+UseCompactObjectHeaders (1 run)", idle25.number("rss_per_socket_kib")
           + " KiB RSS, " + idle25.number("heap_per_socket_kib") + " KiB live heap", "—", "—", "≤ 10 KiB",
           idle25.number("rss_per_socket_kib") <= 10 ? "met" : "missed"});
+      if (idle25.number("rss_per_socket_kib") > 10) {
+        misses.add(new String[] {summary.get(summary.size() - 1)[0], idle25.number("rss_per_socket_kib") + " KiB against ≤ 10 KiB"});
+      }
     }
   }
 
@@ -224,6 +230,9 @@ public final class Compare {
         String.format(Locale.ROOT, "%+.2f ms (direct p99 %.2f ms; p50 %+.2f ms)", added.edgeAddsP99(), added.directP99(), added.edgeAddsP50()),
         String.format(Locale.ROOT, "%+.2f ms (HAProxy; p50 %+.2f ms)", added.haproxyAddsP99(), added.haproxyAddsP50()),
         "—", "≤ 1 ms", added.edgeAddsP99() <= 1 ? "met" : "missed"});
+    if (added.edgeAddsP99() > 1) {
+      misses.add(new String[] {summary.get(summary.size() - 1)[0], String.format(Locale.ROOT, "%+.2f ms against ≤ 1 ms", added.edgeAddsP99())});
+    }
     servers.stop("haproxy");
     servers.stop("edge");
   }
@@ -242,6 +251,7 @@ public final class Compare {
       double ratio = r.number("max_over_mean");
       summary.add(new String[] {"balance, " + balance + " connects over 4 nodes, " + strategy[0] + ": max/mean", String.valueOf(ratio),
           "per node " + r.get("per_node"), "—", "≤ 1.05", ratio <= 1.05 ? "met" : "missed"});
+      if (ratio > 1.05) misses.add(new String[] {summary.get(summary.size() - 1)[0], ratio + " against ≤ 1.05"});
     }
   }
 
@@ -581,6 +591,7 @@ public final class Compare {
   private void target(String what, String wsgrid, String peer, double ratio, double goal) {
     summary.add(new String[] {what, wsgrid, peer, String.format(Locale.ROOT, "%.2f×", ratio), "≥ " + goal + "×",
         ratio >= goal ? "met" : "missed"});
+    if (ratio < goal) misses.add(new String[] {what, Gaps.ratioGap(ratio, goal)});
     log("%s: wsgrid %s, peer %s, ratio %.2f (target %.1f)", what, wsgrid, peer, ratio, goal);
   }
 
@@ -617,6 +628,10 @@ public final class Compare {
         .append(Math.round((System.nanoTime() - started) / 60e9 * 10) / 10.0).append(" min.\n\n");
     md.append("| measurement | wsgrid | peer | ratio | target | |\n|---|---|---|---|---|---|\n");
     for (String[] row : summary) md.append("| ").append(String.join(" | ", row)).append(" |\n");
+    md.append("\n## Missed targets: the gap and its cause\n\n");
+    if (misses.isEmpty()) md.append("Every target was met in this run.\n");
+    for (String[] miss : misses) md.append("- **").append(miss[0]).append("**: ").append(miss[1]).append(". ").append(Gaps.cause(miss[0])).append('\n');
+    if (!misses.isEmpty()) md.append("\nThe measurements behind each cause, and how they were taken: `src/bench/README.md`.\n");
     md.append("\n## Machine and versions\n\n");
     for (String line : servers.versions()) md.append("- ").append(line).append('\n');
     md.append("\n## How each number is measured\n\n").append(Servers.METHOD);
