@@ -1,5 +1,7 @@
 package io.wsgrid.bench;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * Socket.IO v5 on Engine.IO v4 over a WebSocket only: the server opens with {@code 0{…}}, the
  * client joins the default namespace with {@code 40} (answered {@code 40{…}}), events are
@@ -8,6 +10,9 @@ package io.wsgrid.bench;
  * and {@code publish} and emits {@code message} with the wsgrid publication body to the room.
  */
 final class SocketIoWire implements Wire {
+  private static final ByteBuf EVENT = Wire.ascii("42");
+  private static final ByteBuf STAMP = Wire.ascii("\"t\":");
+
   @Override
   public String url(String target) {
     return target.replaceFirst("/+$", "") + "/socket.io/?EIO=4&transport=websocket";
@@ -29,8 +34,8 @@ final class SocketIoWire implements Wire {
   }
 
   @Override
-  public long publicationStamp(io.netty.buffer.ByteBuf utf8) {
-    return Wire.startsWith(utf8, "42") ? Wire.number(utf8, "\"t\":", 2) : -1;
+  public long publicationStamp(ByteBuf utf8) {
+    return Wire.startsWith(utf8, EVENT) ? Wire.number(utf8, STAMP) : -1;
   }
 
   @Override

@@ -1,5 +1,9 @@
 package io.wsgrid.bench;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -28,7 +32,7 @@ interface Wire {
    * The send stamp of a publication frame read as UTF-8 bytes (the fast path of
    * {@link PublicationTap}), or -1 when the frame is not a publication; agrees with {@link #read}.
    */
-  long publicationStamp(io.netty.buffer.ByteBuf utf8);
+  long publicationStamp(ByteBuf utf8);
 
   /** The answer a frame needs at once (Socket.IO's pong), or null. */
   default String answer(String text) {
@@ -48,36 +52,30 @@ interface Wire {
     };
   }
 
-  /** True when {@code utf8} starts with the ASCII {@code prefix}. */
-  static boolean startsWith(io.netty.buffer.ByteBuf utf8, String prefix) {
-    int at = utf8.readerIndex();
-    if (utf8.readableBytes() < prefix.length()) return false;
-    for (int i = 0; i < prefix.length(); i++) {
-      if (utf8.getByte(at + i) != prefix.charAt(i)) return false;
-    }
-    return true;
+  /** {@code ascii} as a read-only buffer to search frames for ({@link #startsWith}, {@link #number(ByteBuf, ByteBuf)}). */
+  static ByteBuf ascii(String ascii) {
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(ascii.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
   }
 
-  /** The number after the ASCII {@code key} in {@code utf8}, searched from {@code from} bytes in, or -1. */
-  static long number(io.netty.buffer.ByteBuf utf8, String key, int from) {
-    int start = utf8.readerIndex() + from;
-    int end = utf8.writerIndex();
-    search:
-    for (int at = start; at + key.length() <= end; at++) {
-      for (int i = 0; i < key.length(); i++) {
-        if (utf8.getByte(at + i) != key.charAt(i)) continue search;
-      }
-      long value = 0;
-      boolean any = false;
-      for (int i = at + key.length(); i < end; i++) {
-        byte c = utf8.getByte(i);
-        if (c < '0' || c > '9') break;
-        value = value * 10 + (c - '0');
-        any = true;
-      }
-      return any ? value : -1;
+  /** True when {@code utf8} starts with {@code prefix}. */
+  static boolean startsWith(ByteBuf utf8, ByteBuf prefix) {
+    int length = prefix.readableBytes();
+    return utf8.readableBytes() >= length && ByteBufUtil.equals(utf8, utf8.readerIndex(), prefix, prefix.readerIndex(), length);
+  }
+
+  /** The number right after the first {@code key} in {@code utf8}, or -1. */
+  static long number(ByteBuf utf8, ByteBuf key) {
+    int at = ByteBufUtil.indexOf(key, utf8);
+    if (at < 0) return -1;
+    long value = 0;
+    boolean any = false;
+    for (int i = at + key.readableBytes(); i < utf8.writerIndex(); i++) {
+      byte c = utf8.getByte(i);
+      if (c < '0' || c > '9') break;
+      value = value * 10 + (c - '0');
+      any = true;
     }
-    return -1;
+    return any ? value : -1;
   }
 
   /** The number after {@code key} in {@code text} (no JSON parse on the hot path), or -1. */

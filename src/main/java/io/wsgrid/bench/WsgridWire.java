@@ -1,10 +1,15 @@
 package io.wsgrid.bench;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * The wsgrid protocol: {@code {"id":1,"op":"subscribe","channel":…}}, replies {@code {"id":1,"ok":true…}},
  * publications {@code {"channel":…,"offset":…,"data":{"t":…}}}, first frame {@code {"op":"connected"…}}.
  */
 final class WsgridWire implements Wire {
+  private static final ByteBuf PUBLICATION = Wire.ascii("{\"channel\"");
+  private static final ByteBuf STAMP = Wire.ascii("\"t\":");
+
   @Override
   public String url(String target) {
     return target;
@@ -26,8 +31,8 @@ final class WsgridWire implements Wire {
   }
 
   @Override
-  public long publicationStamp(io.netty.buffer.ByteBuf utf8) {
-    return Wire.startsWith(utf8, "{\"channel\"") ? Wire.number(utf8, "\"t\":", 0) : -1;
+  public long publicationStamp(ByteBuf utf8) {
+    return Wire.startsWith(utf8, PUBLICATION) ? Wire.number(utf8, STAMP) : -1;
   }
 
   @Override
