@@ -1,6 +1,5 @@
 package io.wsgrid.bench;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -23,7 +22,7 @@ final class Connector {
   private final Wire wire;
   private final List<WebSocketClient> clients = new ArrayList<>();
   /** One context per event loop: a socket lives on the loop of the context that opened it. */
-  private final List<Context> loops;
+  private final EventLoops loops;
   final Recorder handshakes = new Recorder(3);
   final AtomicInteger opened = new AtomicInteger();
   final AtomicInteger failed = new AtomicInteger();
@@ -32,7 +31,7 @@ final class Connector {
   Connector(Vertx vertx, Wire wire, int sources) {
     this.vertx = vertx;
     this.wire = wire;
-    this.loops = EventLoops.contexts(vertx);
+    this.loops = EventLoops.deploy(vertx);
     for (int i = 0; i < Math.max(1, sources); i++) {
       WebSocketClientOptions options = new WebSocketClientOptions().setMaxConnections(1_000_000).setConnectTimeout(10_000)
           .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setTcpNoDelay(true);
@@ -74,7 +73,7 @@ final class Connector {
     // Spread the first handshakes over the event loops; each completion starts the next one on its
     // loop. (vertx.runOnContext from this thread would put every socket on one loop: Vert.x 5
     // gives a thread outside Vert.x one sticky event loop.)
-    for (int k = 0; k < Math.min(concurrency, count); k++) loops.get(k % loops.size()).runOnContext(v -> launch[0].run());
+    for (int k = 0; k < Math.min(concurrency, count); k++) loops.contexts.get(k % loops.contexts.size()).runOnContext(v -> launch[0].run());
     return done.future();
   }
 
@@ -91,6 +90,6 @@ final class Connector {
   }
 
   Future<Void> close() {
-    return Future.join(clients.stream().map(WebSocketClient::close).toList()).mapEmpty();
+    return Future.join(clients.stream().map(WebSocketClient::close).toList()).compose(v -> loops.close());
   }
 }

@@ -91,6 +91,7 @@ class BenchIT {
       List<BenchSocket> sockets = FanoutScenario.await(connector.open(List.of(direct), 30, 30), 60);
       assertThat(sockets.stream().map(BenchSocket::context).distinct().count()).as("one context per event loop").isEqualTo(3);
       FanoutScenario.await(connector.closeAll(sockets).compose(v -> connector.close()), 30);
+      assertThat(vertx.deploymentIDs()).as("closing the connector undeploys its per-loop verticles").isEmpty();
 
       try (FanoutScenario scenario = new FanoutScenario(vertx, new WsgridWire(), new FanoutScenario.Settings(List.of(direct),
           List.of(List.of(direct), List.of(edge.settings().url())), 40, 4, 2, 128, 1, 20, "bench.paths."))) {
