@@ -9,17 +9,19 @@ import java.util.List;
  * channel, in one order per channel.
  *
  * <p>Contract: every publication of a channel gets an offset, one more than the previous one, from
- * one place per channel, so publishers on different nodes cannot reorder a channel; every listener
- * receives a channel's publications in offset order. A publication crosses the cluster at most
- * once per node that has listeners of its channel, never once per subscriber, and is encoded to
- * its outgoing frame once. {@link #join} and {@link #leave} are reference-counted per node: the
- * first join of a channel on a node starts its cluster subscription, the last leave ends it.
- * Methods may be called from any event loop and never block it.
+ * one place per channel, so publishers on different nodes cannot reorder a channel; one caller's
+ * publications keep the order it published them in, and each caller's futures complete in that
+ * order per channel; every listener receives a channel's publications in offset order, with no
+ * repeat. A publication crosses the cluster at most once per node that has listeners of its
+ * channel, never once per subscriber, and is encoded to its outgoing frame once. {@link #join} and
+ * {@link #leave} are reference-counted per node: the first join of a channel on a node makes the
+ * node follow it, the last leave ends that. Methods may be called from any event loop and never
+ * block it.
  */
 public interface Broker {
 
-  /** Publishes {@code data} (a JSON value); completes with its offset once the cluster holds it. */
-  Future<Long> publish(String channel, Object data);
+  /** Publishes {@code data} (one JSON value, exactly as published); completes with its offset once the cluster holds it. */
+  Future<Long> publish(String channel, byte[] data);
 
   /**
    * Starts delivering {@code channel} to the listener; completes, on the listener's context, once
@@ -30,7 +32,7 @@ public interface Broker {
   /** Stops delivering {@code channel} to the listener. */
   void leave(String channel, ChannelListener listener);
 
-  /** The channel's epoch and its latest offset (-1 before the first publication). */
+  /** The channel's epoch and the last offset this node delivered of it (or the log's, if the node does not follow it; -1 before the first). */
   Future<StreamPosition> position(String channel);
 
   /**
@@ -42,6 +44,6 @@ public interface Broker {
   /** The channel's history settings. */
   ChannelPolicies.Policy policy(String channel);
 
-  /** How many channels this node holds a cluster subscription for. */
+  /** How many channels this node follows. */
   int subscribedChannels();
 }

@@ -14,9 +14,15 @@ public interface ChannelListener {
 
   /**
    * One publication, already encoded as the text frame clients receive; the buffer is shared with
-   * other listeners and must not be modified. Per channel, calls come in offset order with no gap
-   * and no repeat (a publication lost with a crashed member is skipped, never reordered). Called
-   * on {@link #context()}; must not block.
+   * other listeners and must not be modified. Per channel, calls come in offset order with no
+   * repeat. Called on {@link #context()}; must not block.
    */
   void deliver(String channel, long offset, Buffer frame, long acceptedAtMicros);
+
+  /**
+   * The channel's order could not be continued: its log was started anew under {@code epoch}, or
+   * {@code lost} publications before {@code offset} are gone. Called on {@link #context()}.
+   */
+  default void interrupted(String channel, String epoch, long offset, long lost) {
+  }
 }

@@ -2,6 +2,7 @@ package io.wsgrid.broker;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.wsgrid.config.ChannelPatterns;
 import io.wsgrid.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,9 @@ import java.util.regex.Pattern;
  * Per-namespace channel settings from the {@code channels:} list of {@code conf/wsgrid.yaml}:
  * the first entry whose {@code pattern} ({@code chat.*}, {@code *}, or an exact name) matches a
  * channel gives its history (publications kept, and for how long). A channel with no history still
- * gets offsets and one order; only {@code since} recovery needs history.
+ * gets offsets and one order; only {@code since} recovery needs history. {@code idleSeconds}
+ * ({@code --channel-idle-seconds}) is how long a channel nobody follows and with no history left
+ * keeps its state after its last publication.
  */
 public final class ChannelPolicies {
   /** What a channel keeps: {@code size} publications for {@code ttlSeconds} (0 size: no history). */
@@ -21,17 +24,31 @@ public final class ChannelPolicies {
     }
   }
 
-  /** Every channel keeps this many recent publications internally, to fill ordering gaps. */
-  public static final int ORDERING_WINDOW = 64;
-  public static final int ORDERING_TTL_SECONDS = 60;
+  public static final int DEFAULT_IDLE_SECONDS = 60;
   private static final Policy NONE = new Policy("*", 0, 0);
 
   private final List<Policy> policies;
   private final List<Pattern> patterns = new ArrayList<>();
+  private final int idleSeconds;
 
   public ChannelPolicies(List<Policy> policies) {
+    this(policies, DEFAULT_IDLE_SECONDS);
+  }
+
+  public ChannelPolicies(List<Policy> policies, int idleSeconds) {
+    if (idleSeconds < 1) throw new ConfigException("--channel-idle-seconds must be >= 1, got " + idleSeconds);
     this.policies = List.copyOf(policies);
-    for (Policy policy : this.policies) patterns.add(io.wsgrid.config.ChannelPatterns.compile(policy.pattern()));
+    this.idleSeconds = idleSeconds;
+    for (Policy policy : this.policies) patterns.add(ChannelPatterns.compile(policy.pattern()));
+  }
+
+  /** The same policies with another idle time. */
+  public ChannelPolicies withIdleSeconds(int seconds) {
+    return new ChannelPolicies(policies, seconds);
+  }
+
+  public int idleSeconds() {
+    return idleSeconds;
   }
 
   /** The shipped default: {@code chat.*} keeps 1,000 publications for 10 minutes; others none. */
@@ -76,14 +93,5 @@ public final class ChannelPolicies {
 
   public List<Policy> all() {
     return policies;
-  }
-
-  /** Ring capacity for a policy: its history, never below the ordering window. */
-  public static int capacity(Policy policy) {
-    return Math.max(policy.size(), ORDERING_WINDOW);
-  }
-
-  public static int ttlSeconds(Policy policy) {
-    return policy.hasHistory() ? policy.ttlSeconds() : ORDERING_TTL_SECONDS;
   }
 }

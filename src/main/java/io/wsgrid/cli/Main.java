@@ -1,6 +1,7 @@
 package io.wsgrid.cli;
 
 import io.vertx.core.json.JsonObject;
+import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.config.ConfigDefaults;
 import io.wsgrid.config.ConfigException;
 import io.wsgrid.config.ConfigFile;
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    ClusterBootstrap.widenCommonPool();
     System.exit(run(args));
   }
 

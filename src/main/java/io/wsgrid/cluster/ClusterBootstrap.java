@@ -65,6 +65,20 @@ public final class ClusterBootstrap {
     return Config.loadFromClasspath(ClusterBootstrap.class.getClassLoader(), DEFAULT_CONFIG);
   }
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  /**
+   * With fewer than 3 cores the JDK's common pool has one thread, and then Hazelcast and
+   * CompletableFuture run every asynchronous callback on a thread of its own (measured here: two
+   * thread starts per cluster operation). Call before anything uses the pool; a JVM that
+   * started it already keeps its size (see {@link #start}'s warning).
+   */
+  public static void widenCommonPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+  }
+
   /**
    * Builds the clustered Vert.x instance; the future fails when the member cannot join.
    * {@code registryName} must be unique in the JVM: Vert.x keys its metrics backends by name, so
@@ -72,6 +86,10 @@ public final class ClusterBootstrap {
    */
   public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName,
       io.wsgrid.security.TlsSettings eventBusTls) {
+    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
+      org.slf4j.LoggerFactory.getLogger(ClusterBootstrap.class).warn("the JVM's common pool has 1 thread: cluster callbacks will"
+          + " each start a thread; run with -D{}=2", COMMON_POOL_PARALLELISM);
+    }
     io.wsgrid.metrics.ProcessMemory.register(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)

@@ -13,7 +13,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.broker.Broker;
-import io.wsgrid.broker.HazelcastBroker;
+import io.wsgrid.broker.EventBusFanout;
+import io.wsgrid.broker.LogBroker;
+import io.wsgrid.broker.log.HazelcastPublicationLog;
+import io.wsgrid.protocol.ProtocolCodec;
 import io.wsgrid.presence.HazelcastPresence;
 import io.wsgrid.presence.Presence;
 import io.wsgrid.cluster.ClusterBootstrap;
@@ -25,7 +28,7 @@ import io.wsgrid.session.SessionLimits;
 import io.wsgrid.session.SessionPolicy;
 import io.wsgrid.metrics.Rejections;
 import io.wsgrid.security.TokenVerifier;
-import java.util.ArrayList;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +49,8 @@ public final class Node {
   private final HazelcastInstance hazelcast;
   private final PrometheusMeterRegistry registry;
   private final NodeMetrics metrics;
-  private final Broker broker;
+  private final HazelcastPublicationLog publicationLog;
+  private final LogBroker broker;
   private final Presence presence;
   private final SessionLimits limits;
   private final Rejections rejections;
@@ -59,13 +63,15 @@ public final class Node {
   private volatile boolean ready;
   private volatile boolean stopping;
 
-  private Node(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, PrometheusMeterRegistry registry) {
+  private Node(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, PrometheusMeterRegistry registry, String followerId) {
     this.settings = settings;
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, settings.name());
-    this.broker = new HazelcastBroker(vertx, hazelcast, settings.channels());
+    this.publicationLog = new HazelcastPublicationLog(hazelcast, Clock.systemUTC(), settings.channels().idleSeconds() * 1000L);
+    this.broker = new LogBroker(vertx, publicationLog, new EventBusFanout(vertx.eventBus(), followerId), settings.channels(),
+        ProtocolCodec::publication, Clock.systemUTC(), followerId);
     this.presence = new HazelcastPresence(vertx, hazelcast, settings.name());
     this.limits = settings.limits();
     this.rejections = new Rejections(registry, settings.name());
@@ -83,11 +89,14 @@ public final class Node {
   public static Future<Node> start(NodeSettings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     com.hazelcast.config.Config config = ClusterBootstrap.hazelcastConfig(settings.cluster(), false);
-    HazelcastBroker.configure(config, settings.channels());
+    HazelcastPublicationLog.configure(config);
+    // This process's id as a follower of channels: the name alone could be reused by a restarted node.
+    String followerId = settings.name() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
+    config.getMemberAttributeConfig().setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, followerId);
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(config);
     return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry),
         settings.cluster().eventBusTls()).compose(vertx -> {
-      Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry);
+      Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry, followerId);
       return node.deploy().map(node)
           .recover(e -> {
             // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
@@ -105,7 +114,8 @@ public final class Node {
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot serve on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + (String.valueOf(e.getMessage()).contains("in use") ? " (is another process on that port? pick another --port)" : ""), e)))
-        .compose(id -> registration.start())
+        .compose(id -> broker.start(sweepMillis(settings.channels().idleSeconds())))
+        .compose(v -> registration.start())
         .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
           long count = Math.max(0, message.body().getLong("count", 0L));
           message.reply(new io.vertx.core.json.JsonObject().put("node", settings.name()).put("shedding", count));
@@ -117,6 +127,11 @@ public final class Node {
               settings.instances(), settings.weight(), ClusterBootstrap.transport(vertx));
         })
         .mapEmpty();
+  }
+
+  /** How often idle channels are looked for: a quarter of the idle time, between 1 and 15 s. */
+  private static long sweepMillis(int idleSeconds) {
+    return Math.max(1000, Math.min(15_000, idleSeconds * 250L));
   }
 
   LocalHub newHub(Context context) {

@@ -9,6 +9,8 @@ public enum ErrorCode {
   FORBIDDEN("forbidden"),
   TOO_LARGE("too_large"),
   RATE_LIMITED("rate_limited"),
+  /** This side of the cluster cannot order the channel now: retry. */
+  UNAVAILABLE("unavailable"),
   INTERNAL("internal");
 
   private final String wire;

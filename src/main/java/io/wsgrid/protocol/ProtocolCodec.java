@@ -1,80 +1,168 @@
 package io.wsgrid.protocol;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Reads client requests and writes server frames of protocol v1 (JSON text frames). Parsing never
- * throws anything but {@link ProtocolError}, whatever the input.
+ * throws anything but {@link ProtocolError}, whatever the input. A publication's {@code data} is
+ * kept as the bytes the publisher sent ({@link RawJson}): checked, never rebuilt.
  */
 public final class ProtocolCodec {
+  private static final byte[] PUBLICATION_CHANNEL = bytes("{\"channel\":\"");
+  private static final byte[] PUBLICATION_OFFSET = bytes("\",\"offset\":");
+  private static final byte[] PUBLICATION_DATA = bytes(",\"data\":");
+  private static final byte[] PUBLICATION_DATA_NO_OFFSET = bytes("\",\"data\":");
 
   private ProtocolCodec() {}
 
   /** Parses one text frame into a validated command. */
   public static Command parse(String text) {
-    JsonObject json;
-    try {
-      json = new JsonObject(text);
-    } catch (RuntimeException e) {
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, "malformed JSON: send one JSON object per text frame");
-    }
-    Object id = json.getValue("id");
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return parse(bytes, 0, bytes.length);
+  }
+
+  /** Parses the UTF-8 bytes of one text frame into a validated command. */
+  public static Command parse(byte[] bytes, int offset, int length) {
+    Fields fields = read(bytes, offset, length, "malformed JSON: send one JSON object per text frame");
+    Object id = fields.id;
     if (id != null && !(id instanceof Number) && !(id instanceof String)) {
       throw new ProtocolError(ErrorCode.BAD_REQUEST, "id must be a number or a string");
     }
     try {
-      return parseFields(json, id);
+      return fields.command();
     } catch (ProtocolError e) {
       throw e.withRequestId(id);
     }
   }
 
-  private static Command parseFields(JsonObject json, Object id) {
-    Object opValue = json.getValue("op");
-    if (opValue == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "op is missing");
-    if (!(opValue instanceof String opName)) throw new ProtocolError(ErrorCode.BAD_REQUEST, "op must be a string");
-    Op op = Op.fromWire(opName).orElseThrow(() -> new ProtocolError(ErrorCode.UNKNOWN_OP,
-        "unknown op '" + abbreviate(opName) + "': use subscribe, unsubscribe, publish, presence, ping or auth"));
+  /** A server-side publication, {@code {"channel":…,"data":…}} (the body of {@code POST /api/publish}). */
+  public record PublishRequest(String channel, RawJson data) {}
 
-    String channel = null;
-    if (op.needsChannel()) {
-      Object value = json.getValue("channel");
-      if (value != null && !(value instanceof String)) {
-        throw new ProtocolError(ErrorCode.BAD_CHANNEL, "channel must be a string");
-      }
-      channel = ChannelName.require((String) value);
+  /** Parses the body of {@code POST /api/publish}. */
+  public static PublishRequest parsePublish(byte[] bytes) {
+    String shape = "body must be a JSON object {\"channel\":…,\"data\":…}";
+    Fields fields = read(bytes, 0, bytes.length, shape);
+    if (fields.channel != null && !(fields.channel instanceof String)) {
+      throw new ProtocolError(ErrorCode.BAD_CHANNEL, "channel must be a string");
     }
-    Object data = null;
-    if (op == Op.PUBLISH) {
-      if (!json.containsKey("data")) throw new ProtocolError(ErrorCode.BAD_REQUEST, "publish needs data");
-      data = json.getValue("data");
-    }
-    StreamPosition since = op == Op.SUBSCRIBE ? parseSince(json.getValue("since")) : null;
-    String token = null;
-    if (op == Op.AUTH) {
-      if (!(json.getValue("token") instanceof String t) || t.isEmpty()) {
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, "auth needs a token string");
-      }
-      token = t;
-    }
-    return new Command(id, op, channel, data, since, token);
+    String channel = ChannelName.require((String) fields.channel);
+    if (fields.data == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "publish needs data");
+    return new PublishRequest(channel, fields.data);
   }
 
-  private static StreamPosition parseSince(Object value) {
-    if (value == null) return null;
-    if (!(value instanceof JsonObject since)) {
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, "since must be an object {\"offset\":n,\"epoch\":\"…\"}");
+  private static Fields read(byte[] bytes, int offset, int length, String shape) {
+    Fields fields = new Fields();
+    try (JsonParser parser = JsonValues.parser(bytes, offset, length)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, shape);
+      }
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (name) {
+          case "id" -> fields.id = scalar(parser, value);
+          case "op" -> fields.op = scalar(parser, value);
+          case "channel" -> fields.channel = scalar(parser, value);
+          case "token" -> fields.token = scalar(parser, value);
+          case "data" -> fields.data = JsonValues.capture(parser, bytes, offset);
+          case "since" -> fields.since = value == JsonToken.START_OBJECT ? readSince(parser) : skipped(parser, value);
+          default -> parser.skipChildren();
+        }
+      }
+      if (token != JsonToken.END_OBJECT || parser.nextToken() != null) {
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, shape);
+      }
+    } catch (IOException e) {
+      throw JsonValues.malformed(e);
     }
-    Object offset = since.getValue("offset");
-    Object epoch = since.getValue("epoch");
-    if (!(offset instanceof Number n) || n.longValue() < -1 || n.doubleValue() != n.longValue()) {
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.offset must be an integer >= -1 (-1: nothing received yet)");
+    return fields;
+  }
+
+  /** What a frame's fields held: scalars as Java values, {@code data} as its bytes, anything else as {@link Skipped}. */
+  private static final class Fields {
+    Object id;
+    Object op;
+    Object channel;
+    Object token;
+    RawJson data;
+    Object since;
+
+    Command command() {
+      if (op == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "op is missing");
+      if (!(op instanceof String opName)) throw new ProtocolError(ErrorCode.BAD_REQUEST, "op must be a string");
+      Op parsed = Op.fromWire(opName).orElseThrow(() -> new ProtocolError(ErrorCode.UNKNOWN_OP,
+          "unknown op '" + abbreviate(opName) + "': use subscribe, unsubscribe, publish, presence, ping or auth"));
+      String name = null;
+      if (parsed.needsChannel()) {
+        if (channel != null && !(channel instanceof String)) throw new ProtocolError(ErrorCode.BAD_CHANNEL, "channel must be a string");
+        name = ChannelName.require((String) channel);
+      }
+      if (parsed == Op.PUBLISH && data == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "publish needs data");
+      StreamPosition position = parsed == Op.SUBSCRIBE ? since() : null;
+      String credential = null;
+      if (parsed == Op.AUTH) {
+        if (!(token instanceof String t) || t.isEmpty()) throw new ProtocolError(ErrorCode.BAD_REQUEST, "auth needs a token string");
+        credential = t;
+      }
+      return new Command(id, parsed, name, parsed == Op.PUBLISH ? data : null, position, credential);
     }
-    if (!(epoch instanceof String e) || e.isEmpty() || e.length() > 64) {
-      throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.epoch must be a string of 1 to 64 characters");
+
+    private StreamPosition since() {
+      if (since == null || since == Skipped.NULL) return null;
+      if (!(since instanceof SinceFields fields)) {
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, "since must be an object {\"offset\":n,\"epoch\":\"…\"}");
+      }
+      Object offset = fields.offset;
+      if (!(offset instanceof Number n) || n.longValue() < -1 || n.doubleValue() != n.longValue()) {
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.offset must be an integer >= -1 (-1: nothing received yet)");
+      }
+      if (!(fields.epoch instanceof String e) || e.isEmpty() || e.length() > 64) {
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.epoch must be a string of 1 to 64 characters");
+      }
+      return new StreamPosition(n.longValue(), e);
     }
-    return new StreamPosition(n.longValue(), e);
+  }
+
+  /** Stands for a value of a type a field does not take (an object or array where a scalar belongs, or null). */
+  private enum Skipped { OTHER, NULL }
+
+  private record SinceFields(Object offset, Object epoch) {}
+
+  private static Object scalar(JsonParser parser, JsonToken token) throws IOException {
+    return switch (token) {
+      case VALUE_STRING -> parser.getText();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+      case VALUE_TRUE -> Boolean.TRUE;
+      case VALUE_FALSE -> Boolean.FALSE;
+      case VALUE_NULL -> null;
+      default -> skipped(parser, token);
+    };
+  }
+
+  private static Object skipped(JsonParser parser, JsonToken token) throws IOException {
+    parser.skipChildren();
+    return token == JsonToken.VALUE_NULL ? Skipped.NULL : Skipped.OTHER;
+  }
+
+  private static SinceFields readSince(JsonParser parser) throws IOException {
+    Object offset = null;
+    Object epoch = null;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (name) {
+        case "offset" -> offset = scalar(parser, value);
+        case "epoch" -> epoch = scalar(parser, value);
+        default -> parser.skipChildren();
+      }
+    }
+    return new SinceFields(offset, epoch);
   }
 
   /** {@code {"op":"connected","node":…,"client":…}}, the first frame of every connection. */
@@ -95,19 +183,36 @@ public final class ProtocolCodec {
   public static Buffer error(ProtocolError error) {
     JsonObject reply = new JsonObject();
     if (error.requestId() != null) reply.put("id", error.requestId());
-    reply.put("error", new JsonObject().put("code", error.code().wire()).put("message", error.getMessage()));
+    reply.put("error", errorBody(error));
     return reply.toBuffer();
   }
 
+  /** {@code {"code":…,"message":…}}: the error object of a WebSocket reply and of an HTTP error body. */
+  public static JsonObject errorBody(ProtocolError error) {
+    return new JsonObject().put("code", error.code().wire()).put("message", error.getMessage());
+  }
+
   /**
-   * A publication frame {@code {"channel":…,"offset":…,"data":…}}; {@code offset} is left out when
-   * negative (a channel without history numbering).
+   * A publication frame {@code {"channel":…,"offset":…,"data":…}} with {@code data} written as
+   * the publisher's bytes; {@code offset} is left out when negative.
    */
-  public static Buffer publication(String channel, long offset, Object data) {
-    JsonObject push = new JsonObject().put("channel", channel);
-    if (offset >= 0) push.put("offset", offset);
-    push.put("data", data);
-    return push.toBuffer();
+  public static Buffer publication(String channel, long offset, byte[] data) {
+    // Channel names are [A-Za-z0-9_.:-]: one byte per character, nothing to escape.
+    int length = channel.length();
+    Buffer frame = Buffer.buffer(PUBLICATION_CHANNEL.length + length + PUBLICATION_OFFSET.length + 20
+        + PUBLICATION_DATA.length + data.length + 1);
+    frame.appendBytes(PUBLICATION_CHANNEL);
+    for (int i = 0; i < length; i++) frame.appendByte((byte) channel.charAt(i));
+    if (offset >= 0) {
+      frame.appendBytes(PUBLICATION_OFFSET).appendString(Long.toString(offset)).appendBytes(PUBLICATION_DATA);
+    } else {
+      frame.appendBytes(PUBLICATION_DATA_NO_OFFSET);
+    }
+    return frame.appendBytes(data).appendByte((byte) '}');
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static String abbreviate(String s) {

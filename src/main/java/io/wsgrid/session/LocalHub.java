@@ -130,10 +130,11 @@ public final class LocalHub implements ChannelListener {
   }
 
   /**
-   * Joins the session to the channel. For a channel with history (or a {@code since}), the session
-   * first buffers live publications while the channel's position is read and what it missed is
-   * replayed; the reply ({@code epoch}, {@code offset}, {@code recovered}) goes out first, then the
-   * replay, then the buffered live publications above the last replayed offset: no gap, no repeat.
+   * Joins the session to the channel. Until its reply has gone out, the session's live
+   * publications wait in a buffer; for a channel with history (or a {@code since}) the channel's
+   * position is read and what the client missed replayed. The reply ({@code epoch}, {@code offset},
+   * {@code recovered}) goes out first, then the replay, then the buffered live publications above
+   * the last replayed offset: no gap, no repeat.
    */
   Future<JsonObject> subscribe(String channel, Session session, StreamPosition since) {
     if (!session.addChannel(channel)) return Future.succeededFuture();
@@ -144,19 +145,13 @@ public final class LocalHub implements ChannelListener {
       channels.put(channel, members);
     }
     Members joinedOn = members;
+    joinedOn.waiting.put(session, new ArrayList<>());
     boolean positioned = since != null || broker.policy(channel).hasHistory();
-    if (positioned) {
-      joinedOn.recovering.put(session, new ArrayList<>());
-    } else if (joinedOn.joined.succeeded()) {
-      joinedOn.active.add(session);
-      return Future.succeededFuture();
-    } else {
-      joinedOn.pending.add(session);
-    }
     // Presence first: the reply must be the last step, since the replay is scheduled right behind it.
     return joinedOn.joined
         .compose(v -> presence.join(channel, session.id()))
-        .compose(v -> positioned ? recover(channel, session, joinedOn, since) : activate(joinedOn, session))
+        .compose(v -> positioned ? recover(channel, session, joinedOn, since)
+            : Future.succeededFuture(whenReplied(joinedOn, session, null, List.of(), -1)))
         .recover(e -> {
           if (session.removeChannel(channel)) {
             metrics.subscriptionsChanged(-1);
@@ -167,35 +162,33 @@ public final class LocalHub implements ChannelListener {
         });
   }
 
-  private Future<JsonObject> activate(Members members, Session session) {
-    if (members.pending.remove(session)) members.active.add(session);
-    return Future.succeededFuture();
-  }
-
   private Future<JsonObject> recover(String channel, Session session, Members members, StreamPosition since) {
     boolean hasHistory = broker.policy(channel).hasHistory();
     return broker.position(channel).compose(position -> {
       JsonObject reply = new JsonObject().put("epoch", position.epoch()).put("offset", position.offset());
       if (since == null) {
-        return Future.succeededFuture(finishRecovery(members, session, reply, List.of(), position.offset()));
+        return Future.succeededFuture(whenReplied(members, session, reply, List.of(), position.offset()));
       }
       boolean sameEpoch = hasHistory && since.epoch().equals(position.epoch());
       if (!sameEpoch || since.offset() >= position.offset()) {
         boolean upToDate = sameEpoch && since.offset() >= position.offset();
-        return Future.succeededFuture(finishRecovery(members, session, reply.put("recovered", upToDate), List.of(), position.offset()));
+        return Future.succeededFuture(whenReplied(members, session, reply.put("recovered", upToDate), List.of(), position.offset()));
       }
       return broker.history(channel, since.offset() + 1, position.offset())
-          .map(replay -> finishRecovery(members, session, reply.put("recovered", true), replay, position.offset()))
+          .map(replay -> whenReplied(members, session, reply.put("recovered", true), replay, position.offset()))
           .recover(e -> e instanceof HistoryUnavailable
-              ? Future.succeededFuture(finishRecovery(members, session, reply.put("recovered", false), List.of(), position.offset()))
+              ? Future.succeededFuture(whenReplied(members, session, reply.put("recovered", false), List.of(), position.offset()))
               : Future.failedFuture(e));
     });
   }
 
-  /** Schedules, after the reply, the replay and the buffered live publications above {@code upTo}; then the session is live. */
-  private JsonObject finishRecovery(Members members, Session session, JsonObject reply, List<Publication> replay, long upTo) {
-    context.runOnContext(v -> {
-      List<Publication> buffered = members.recovering.remove(session);
+  /**
+   * Once the session's reply has gone out: the replay, then the buffered live publications above
+   * {@code upTo} (and above the replay); then the session is live. Returns {@code reply}.
+   */
+  private JsonObject whenReplied(Members members, Session session, JsonObject reply, List<Publication> replay, long upTo) {
+    session.afterReplies(() -> {
+      List<Publication> buffered = members.waiting.remove(session);
       if (buffered == null) return; // unsubscribed or closed meanwhile
       long last = upTo;
       for (Publication publication : replay) {
@@ -228,10 +221,9 @@ public final class LocalHub implements ChannelListener {
     Members members = channels.get(channel);
     if (members == null) return;
     members.active.remove(session);
-    members.pending.remove(session);
-    members.recovering.remove(session);
+    members.waiting.remove(session);
     members.floors.remove(session);
-    if (members.active.isEmpty() && members.pending.isEmpty() && members.recovering.isEmpty()) {
+    if (members.active.isEmpty() && members.waiting.isEmpty()) {
       channels.remove(channel);
       broker.leave(channel, this);
     }
@@ -241,9 +233,9 @@ public final class LocalHub implements ChannelListener {
   public void deliver(String channel, long offset, Buffer frame, long acceptedAtMicros) {
     Members members = channels.get(channel);
     if (members == null) return;
-    if (!members.recovering.isEmpty()) {
+    if (!members.waiting.isEmpty()) {
       Publication publication = new Publication(offset, frame);
-      members.recovering.values().forEach(buffer -> buffer.add(publication));
+      members.waiting.values().forEach(buffer -> buffer.add(publication));
     }
     if (members.active.isEmpty()) return;
     int written = 0;
@@ -267,9 +259,8 @@ public final class LocalHub implements ChannelListener {
 
   private static final class Members {
     final Set<Session> active = new LinkedHashSet<>();
-    final Set<Session> pending = new LinkedHashSet<>();
-    /** Sessions reading their position or replaying history, with the live publications meanwhile. */
-    final Map<Session, List<Publication>> recovering = new HashMap<>();
+    /** Sessions whose subscribe reply has not gone out yet, with the live publications meanwhile. */
+    final Map<Session, List<Publication>> waiting = new HashMap<>();
     /** Recovered sessions and the last offset they were given, until live delivery passes it. */
     final Map<Session, Long> floors = new HashMap<>();
     final Future<Void> joined;

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgrid.broker.Broker;
 import io.wsgrid.protocol.Command;
 
-/** {@code publish} from a client: hands the data to the broker; the reply carries the offset when the channel has one. */
+/** {@code publish} from a client: hands the data to the broker; the reply carries its offset. */
 final class PublishHandler implements CommandHandler {
   private final Broker broker;
 
@@ -15,7 +15,6 @@ final class PublishHandler implements CommandHandler {
 
   @Override
   public Future<JsonObject> handle(Session session, Command command) {
-    return broker.publish(command.channel(), command.data())
-        .map(offset -> offset < 0 ? null : new JsonObject().put("offset", offset));
+    return broker.publish(command.channel(), command.data().bytes()).map(offset -> new JsonObject().put("offset", offset));
   }
 }

@@ -12,7 +12,10 @@ import io.wsgrid.security.Identity;
 import io.wsgrid.security.Refusal;
 import io.wsgrid.protocol.ProtocolCodec;
 import io.wsgrid.protocol.ProtocolError;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,7 @@ public final class Session {
   private final String id;
   private final LocalHub hub;
   private final Set<String> channels = new HashSet<>();
+  private final ArrayDeque<Reply> replies = new ArrayDeque<>();
   private State state = State.OPEN;
   private long queuedWhileFull;
   /** Null until a socket that must authenticate has sent a good {@code auth}. */
@@ -156,7 +160,7 @@ public final class Session {
       return;
     }
     if (command.op() == Op.AUTH) {
-      authenticate(command);
+      reply(command.id(), authenticate(command));
       return;
     }
     if (identity == null) {
@@ -176,19 +180,64 @@ public final class Session {
           "op '" + command.op().wire() + "' is not enabled on this node", command.id()));
       return;
     }
+    // The reply's place is taken before the handler runs, so whatever the handler schedules with
+    // afterReplies comes after this reply.
+    Reply slot = open();
     Future<JsonObject> result;
     try {
       result = handler.handle(this, command);
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
+    answer(slot, command.id(), result);
+  }
+
+  /**
+   * Replies go out in the order of the requests, whenever each completes: a client may send its
+   * next request before the last is answered (a publisher never waits for one offset to send the
+   * next publication) and still read the answers in order.
+   */
+  private void reply(Object id, Future<JsonObject> result) {
+    answer(open(), id, result);
+  }
+
+  private Reply open() {
+    Reply slot = new Reply();
+    replies.addLast(slot);
+    return slot;
+  }
+
+  private void answer(Reply slot, Object id, Future<JsonObject> result) {
     result.onComplete(ar -> {
-      if (ar.succeeded()) {
-        send(ProtocolCodec.ok(command.id(), ar.result()));
-      } else {
-        refuse(asProtocolError(ar.cause()).withRequestId(command.id()));
-      }
+      slot.frame = ar.succeeded() ? ProtocolCodec.ok(id, ar.result()) : ProtocolCodec.error(asProtocolError(ar.cause()).withRequestId(id));
+      flushReplies();
     });
+  }
+
+  private void flushReplies() {
+    Reply head;
+    while ((head = replies.peekFirst()) != null && head.frame != null) {
+      replies.pollFirst();
+      send(head.frame);
+      if (head.after != null) head.after.forEach(Runnable::run);
+    }
+  }
+
+  /** Runs {@code action} once every reply to a request received so far has been written (at once if none is pending). */
+  void afterReplies(Runnable action) {
+    Reply last = replies.peekLast();
+    if (last == null) {
+      action.run();
+      return;
+    }
+    if (last.after == null) last.after = new ArrayList<>(1);
+    last.after.add(action);
+  }
+
+  /** A request's place among the replies: its frame once answered, and what waits for it to go out. */
+  private static final class Reply {
+    Buffer frame;
+    List<Runnable> after;
   }
 
   /** Channel permissions and the subscription bound; throws the refusal. */
@@ -212,31 +261,27 @@ public final class Session {
    * or a fresh token for a live one (same {@code sub}) before the old one expires. A bad token
    * closes a socket that has no identity yet with 1008; a live socket keeps its old token.
    */
-  private void authenticate(Command command) {
+  private Future<JsonObject> authenticate(Command command) {
     if (hub.policy().verifier() == null) {
-      refuse(new ProtocolError(ErrorCode.BAD_REQUEST, "auth is not enabled on this node (no --jwt-secret or --jwt-public-key)", command.id()));
-      return;
+      return Future.failedFuture(new ProtocolError(ErrorCode.BAD_REQUEST, "auth is not enabled on this node (no --jwt-secret or --jwt-public-key)"));
     }
-    hub.policy().verifier().verify(command.token()).onComplete(ar -> {
-      if (state != State.OPEN) return;
+    return hub.policy().verifier().verify(command.token()).transform(ar -> {
       if (ar.failed()) {
         Refusal refusal = ar.cause() instanceof Refusal r ? r : Refusal.unauthorized("token_malformed", String.valueOf(ar.cause().getMessage()));
         if (identity == null) {
           reject(CLOSE_POLICY_VIOLATION, refusal.reason(), "unauthorized: " + refusal.getMessage());
         } else {
           hub.policy().rejections().reject(refusal.reason(), who(), refusal.getMessage());
-          refuse(new ProtocolError(ErrorCode.UNAUTHORIZED, refusal.getMessage(), command.id()));
         }
-        return;
+        return Future.failedFuture(new ProtocolError(ErrorCode.UNAUTHORIZED, refusal.getMessage()));
       }
       Identity next = ar.result();
       if (identity != null && !identity.anonymous() && !identity.sub().equals(next.sub())) {
         hub.policy().rejections().reject("forbidden", who(), "auth as " + next.sub() + " on a socket of " + identity.sub());
-        refuse(new ProtocolError(ErrorCode.FORBIDDEN, "a socket keeps its user: this token is for another sub; reconnect instead", command.id()));
-        return;
+        return Future.failedFuture(new ProtocolError(ErrorCode.FORBIDDEN, "a socket keeps its user: this token is for another sub; reconnect instead"));
       }
       identity = next;
-      send(ProtocolCodec.ok(command.id(), new JsonObject().put("sub", next.sub())));
+      return Future.succeededFuture(new JsonObject().put("sub", next.sub()));
     });
   }
 
@@ -329,7 +374,7 @@ public final class Session {
   }
 
   private void refuse(ProtocolError error) {
-    send(ProtocolCodec.error(error));
+    reply(error.requestId(), Future.failedFuture(error));
   }
 
   private void send(Buffer frame) {

@@ -1,0 +1,103 @@
+package io.wsgrid.broker.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The shard's rules without any log around it: offsets, windows, history, expiry. */
+class LogShardTest {
+  private static byte[] data(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static ShardBatch batch(String caller, long seq, long now, ShardRequest... requests) {
+    return new ShardBatch(caller, seq, now, 42, List.of(requests));
+  }
+
+  @Test
+  void aChannelWithoutHistoryOrFollowersKeepsOnlyItsOffsetAndEpoch() {
+    LogShard shard = new LogShard();
+    shard.apply(batch("a", 1, 0, ShardRequest.append("c", data("1"), 0, 0, 0), ShardRequest.append("c", data("2"), 0, 0, 0)));
+    ChannelLog c = shard.channels.get("c");
+    assertThat(c.tail).isEqualTo(1);
+    assertThat(c.kept()).isZero();
+  }
+
+  @Test
+  void aFollowedChannelKeepsTheOrderingWindowAndLetsItGoWhenUnfollowed() {
+    LogShard shard = new LogShard();
+    shard.apply(batch("n1", 1, 0, ShardRequest.follow("c")));
+    for (int i = 0; i < LogShard.ORDERING_WINDOW + 10; i++) {
+      shard.apply(batch("n2", i + 1, 0, ShardRequest.append("c", data("" + i), 0, 0, 0)));
+    }
+    assertThat(shard.channels.get("c").kept()).isEqualTo(LogShard.ORDERING_WINDOW);
+    assertThat(shard.read("c", 0, 100).first()).isEqualTo(10);
+    shard.apply(batch("n1", 2, 0, ShardRequest.unfollow("c")));
+    assertThat(shard.channels.get("c").kept()).isZero();
+  }
+
+  @Test
+  void historyIsKeptUpToItsSizeAndAge() {
+    LogShard shard = new LogShard();
+    for (int i = 0; i < 5; i++) shard.apply(batch("a", i + 1, i * 1000L, ShardRequest.append("h", data("" + i), 0, 3, 10)));
+    LogSlice slice = shard.read("h", 0, 10);
+    assertThat(slice.first()).isEqualTo(2);
+    assertThat(slice.entries()).extracting(LogEntry::offset).containsExactly(2L, 3L, 4L);
+    assertThat(new String(slice.entries().get(0).data(), StandardCharsets.UTF_8)).isEqualTo("2");
+    shard.expire(12_500, 1_000, null); // offsets 2 (t=2s) and 3 (t=3s) are older than 10 s at 12.5 s... 2 is
+    assertThat(shard.read("h", 0, 10).entries()).extracting(LogEntry::offset).containsExactly(3L, 4L);
+    shard.expire(14_000, 1_000, null);
+    assertThat(shard.read("h", 0, 10)).isNull(); // nothing kept, idle, unfollowed: gone
+  }
+
+  @Test
+  void idleChannelsGoButFollowedOnesStay() {
+    LogShard shard = new LogShard();
+    shard.apply(batch("n1", 1, 0, ShardRequest.follow("followed"), ShardRequest.append("idle", data("x"), 0, 0, 0)));
+    assertThat(shard.expire(59_999, 60_000, null)).isZero();
+    assertThat(shard.expire(60_000, 60_000, null)).isEqualTo(1);
+    assertThat(shard.names()).containsExactly("followed");
+  }
+
+  @Test
+  void followersThatAreNoLongerMembersAreDropped() {
+    LogShard shard = new LogShard();
+    shard.apply(batch("n1", 1, 0, ShardRequest.follow("c")));
+    shard.apply(batch("n2", 1, 0, ShardRequest.follow("c")));
+    shard.expire(1, 60_000, Set.of("n2"));
+    assertThat(shard.channels.get("c").followers).containsExactly("n2");
+    assertThat(shard.lastReplies).containsOnlyKeys("n2");
+  }
+
+  @Test
+  void aRetriedBatchIsAppliedOnce() {
+    LogShard shard = new LogShard();
+    ShardBatch first = batch("a", 1, 0, ShardRequest.append("c", data("x"), 0, 0, 0));
+    ShardReply reply = shard.apply(first);
+    assertThat(shard.apply(first)).isSameAs(reply);
+    assertThat(shard.channels.get("c").tail).isZero();
+    assertThat(shard.apply(batch("a", 2, 0, ShardRequest.append("c", data("y"), 0, 0, 0))).offsets()).containsExactly(1);
+  }
+
+  @Test
+  void theSameBatchesGiveTheSameStateOnEveryCopy() {
+    LogShard primary = new LogShard();
+    LogShard backup = new LogShard();
+    for (int i = 0; i < 50; i++) {
+      ShardBatch b = batch("n" + (i % 3), i + 1, i * 10L, ShardRequest.follow("f" + (i % 4)),
+          ShardRequest.append("c" + (i % 7), data("" + i), i, i % 2 == 0 ? 5 : 0, 30), ShardRequest.unfollow("f" + (i % 5)));
+      primary.apply(b);
+      backup.apply(b);
+    }
+    primary.expire(400, 100, Set.of("n0", "n1"));
+    backup.expire(400, 100, Set.of("n0", "n1"));
+    assertThat(backup.names()).containsExactlyInAnyOrderElementsOf(primary.names());
+    for (String name : primary.names()) {
+      assertThat(backup.read(name, 0, 100)).usingRecursiveComparison().isEqualTo(primary.read(name, 0, 100));
+      assertThat(backup.channels.get(name).followers).containsExactly(primary.channels.get(name).followers);
+    }
+  }
+}
