@@ -1,20 +1,21 @@
 package io.wsgrid.cli;
 
 import io.wsgrid.bench.Bench;
-import io.wsgrid.bench.Compare;
 import io.wsgrid.config.ConfigException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code wsgrid bench <scenario>}: the load generator, and the side-by-side comparison with peers. */
+/**
+ * {@code wsgrid bench <scenario>}: the load generator. The side-by-side comparison with the peers
+ * that drives it is not part of the product: {@code src/bench/run.sh}.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Load generator: fanout, connect, idle, balance against a wsgrid (or peer) target; compare runs them against the peers.",
-    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class,
-        BenchCommand.CompareCommand.class})
+    description = {"Load generator: fanout, connect, idle, balance against a wsgrid (or peer) target on loopback.",
+        "Progress on stderr every second, a table (or JSON) at the end. wsgrid side by side with its peers: src/bench/run.sh."},
+    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -132,37 +133,6 @@ final class BenchCommand implements Runnable {
     public Integer call() throws Exception {
       try (Bench bench = new Bench()) {
         return run(common, () -> bench.balance(common.targets.get(0), sockets, common.concurrency, common.sources, assign, common.json));
-      }
-    }
-  }
-
-  @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-      description = "Start wsgrid and the peers (Node ws, Socket.IO + Redis adapter, HAProxy) on loopback, run the scenarios side by side, write RESULTS.md.")
-  static final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--runs", defaultValue = "3", description = "Runs of each measurement; medians are reported (default: ${DEFAULT-VALUE}).") int runs;
-    @Option(names = "--out", defaultValue = "src/bench/RESULTS.md") Path out;
-    @Option(names = "--peers", defaultValue = "src/bench/peers", description = "Directory of the Node.js peers (npm ci done).") Path peers;
-    @Option(names = "--port", defaultValue = "9100", description = "First of the ports the comparison uses (default: ${DEFAULT-VALUE}).") int port;
-    @Option(names = "--quick", description = "Small counts and one run: checks the setup, not for numbers.") boolean quick;
-    @Option(names = "--only", split = ",", paramLabel = "<section>",
-        description = "Run only these sections (single, idle, cluster, edge, balance; comma-separated); default: all.")
-    List<String> only = List.of();
-    @Option(names = "--jvm-flags", paramLabel = "<flags>",
-        description = "Extra JVM flags for the wsgrid nodes and edges it starts, space-separated (e.g. \"-XX:+UseZGC\").")
-    String jvmFlags = "";
-
-    @Override
-    public Integer call() throws Exception {
-      Compare.Settings settings;
-      try {
-        settings = new Compare.Settings(quick ? 1 : runs, out, peers, port, quick, new java.util.LinkedHashSet<>(only),
-            jvmFlags.isBlank() ? List.of() : List.of(jvmFlags.trim().split("\\s+")));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(e.getMessage());
-      }
-      try (Bench bench = new Bench()) {
-        bench.compare(settings);
-        return 0;
       }
     }
   }
