@@ -1,6 +1,7 @@
 package io.wsgrid.cli;
 
 import io.wsgrid.bench.Bench;
+import io.wsgrid.bench.FanoutScenario;
 import io.wsgrid.config.ConfigException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,7 +42,7 @@ final class BenchCommand implements Runnable {
         description = "Source addresses 127.0.0.2… to spread sockets over (more than ~28k sockets to one target need several; default: ${DEFAULT-VALUE}).")
     int sources;
 
-    @Option(names = "--json", description = "Print the result as one JSON object.")
+    @Option(names = "--json", description = "Print the result as one JSON object instead of a table (default: a table).")
     boolean json;
 
     void check() {
@@ -70,9 +71,15 @@ final class BenchCommand implements Runnable {
       description = "S subscribers over C channels, P publishers at a total rate R: publications/s, deliveries/s, latency p50/p99/p99.9, errors, drops.")
   static final class Fanout implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--subscribers", defaultValue = "1000") int subscribers;
-    @Option(names = "--channels", defaultValue = "10") int channels;
-    @Option(names = "--publishers", defaultValue = "4") int publishers;
+    @Option(names = "--subscribers", defaultValue = "1000",
+        description = "Subscriber sockets, spread evenly over the channels, one subscription each (default: ${DEFAULT-VALUE}).")
+    int subscribers;
+    @Option(names = "--channels", defaultValue = "10",
+        description = "Channels; each publisher publishes to them in turn (default: ${DEFAULT-VALUE}).")
+    int channels;
+    @Option(names = "--publishers", defaultValue = "4",
+        description = "Publisher sockets sharing --rate, each with at most " + FanoutScenario.WINDOW + " publications unacked (default: ${DEFAULT-VALUE}).")
+    int publishers;
     @Option(names = "--rate", defaultValue = "1000", description = "Publications per second, all publishers together; 0 = as fast as acked (default: ${DEFAULT-VALUE}).") double rate;
     @Option(names = "--size", defaultValue = "128", description = "Message body size in bytes (default: ${DEFAULT-VALUE}).") int size;
     @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing, at most 600 (default: ${DEFAULT-VALUE}).") double duration;
@@ -93,7 +100,8 @@ final class BenchCommand implements Runnable {
       description = "Open N sockets as fast as possible (concurrency K): connects/s, failures, handshake latency quantiles.")
   static final class Connect implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--sockets", defaultValue = "5000") int sockets;
+    @Option(names = "--sockets", defaultValue = "5000", description = "Sockets to open; all are closed at the end (default: ${DEFAULT-VALUE}).")
+    int sockets;
 
     @Override
     public Integer call() throws Exception {
@@ -107,11 +115,13 @@ final class BenchCommand implements Runnable {
       description = "Hold N idle sockets: the target's RSS and heap per socket (from its /metrics, or /proc/<pid> with --pid).")
   static final class Idle implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--sockets", defaultValue = "10000") int sockets;
+    @Option(names = "--sockets", defaultValue = "10000", description = "Idle sockets to hold (default: ${DEFAULT-VALUE}).") int sockets;
     @Option(names = "--hold", defaultValue = "5", description = "Seconds to hold them before measuring (default: ${DEFAULT-VALUE}).") double hold;
-    @Option(names = "--metrics", description = "The target's /metrics URL (default: derived from the first --target).") String metrics;
-    @Option(names = "--pid", defaultValue = "0", description = "Read the target's RSS from /proc/<pid> instead (peers without metrics).") long pid;
-    @Option(names = "--gc-pid", defaultValue = "0", description = "The target JVM's pid: run jcmd GC.run before each reading, so garbage is not counted.") long gcPid;
+    @Option(names = "--metrics", description = "The target's /metrics URL (default: the first --target's host and port, path /metrics).") String metrics;
+    @Option(names = "--pid", defaultValue = "0",
+        description = "Read the target's RSS from /proc/<pid> instead (peers without metrics; default: ${DEFAULT-VALUE}, use --metrics).") long pid;
+    @Option(names = "--gc-pid", defaultValue = "0",
+        description = "The target JVM's pid: run jcmd GC.run before each reading, so garbage is not counted (default: ${DEFAULT-VALUE}, no GC).") long gcPid;
 
     @Override
     public Integer call() throws Exception {
@@ -123,14 +133,20 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "balance", mixinStandardHelpOptions = true, sortOptions = false,
-      description = "N connects through an edge, held: sockets per node and max/mean.")
+      description = "N connects through the edge at the first --target, held: sockets per node and max/mean (wsgrid protocol only).")
   static final class Balance implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--sockets", defaultValue = "3000") int sockets;
-    @Option(names = "--assign", description = "Ask GET /assign and connect to the node it names (the edge holds no socket).") boolean assign;
+    @Option(names = "--sockets", defaultValue = "3000", description = "Sockets to open through the edge and hold (default: ${DEFAULT-VALUE}).")
+    int sockets;
+    @Option(names = "--assign",
+        description = "Ask GET /assign and connect to the node it names, so the edge holds no socket (default: connect through the edge's tunnel).")
+    boolean assign;
 
     @Override
     public Integer call() throws Exception {
+      if (!common.protocol.equals("wsgrid")) {
+        throw new ConfigException("bench balance speaks the wsgrid protocol only (it reads each socket's node from its connected frame); drop --protocol");
+      }
       try (Bench bench = new Bench()) {
         return run(common, () -> bench.balance(common.targets.get(0), sockets, common.concurrency, common.sources, assign, common.json));
       }
