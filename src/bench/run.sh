@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs wsgrid side by side with its peers on this machine and writes src/bench/RESULTS.md.
-# Installs what the peers need (Debian packages, npm modules), builds the jar if needed, then runs
-# `java -jar target/wsgrid.jar bench compare` (pass --quick for a 5-minute check of the setup,
-# --runs N for more runs). Every server listens on 127.0.0.1 only; every run stops by itself.
+# Installs what the peers need (Debian packages, npm modules), builds the product jar and the
+# comparison harness (src/bench/java, compiled into target/bench-classes, not part of the jar),
+# then runs the harness with the jar on its class path. Options go to the harness: --quick (a
+# few minutes, checks the setup), --runs N, --only single,idle,cluster,edge,balance, --out FILE,
+# --jvm-flags "…", --help for all. Every server listens on 127.0.0.1 only; every run stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,8 +19,7 @@ fi
 # A redis-server started by the Debian package is not used (the comparison starts its own).
 echo "installing the Node.js peers (src/bench/peers, npm ci)…"
 (cd src/bench/peers && npm ci --no-audit --no-fund --silent)
-if [[ ! -f target/wsgrid.jar ]]; then
-  echo "building target/wsgrid.jar…"
-  mvn -B -q package -DskipTests
-fi
-exec java -jar target/wsgrid.jar bench compare "$@"
+# The README's build command; it compiles the harness too (the tests are compiled, not run).
+echo "building target/wsgrid.jar and the harness (target/bench-classes)…"
+mvn -B -q package -DskipTests
+exec java -cp target/wsgrid.jar:target/bench-classes io.wsgrid.compare.CompareCommand "$@"

@@ -1,5 +1,5 @@
 // Drives wsgrid.js (as served by the edge) in Node.js for WsgridJsIT: prints CONNECTED <node>,
-// SUBSCRIBED <offset>, then DONE <json> once `total` publications arrived (or TIMEOUT).
+// SUBSCRIBED <offset>, then DONE <json> once `total` publications arrived (or FAILED <why>).
 // Usage: node failover.js <edge ws url> <edge http url> <channel> <total>
 const WebSocket = require("ws");
 const [, , wsUrl, httpUrl, channel, totalText] = process.argv;
@@ -28,10 +28,10 @@ const total = Number(totalText);
   };
   client.onrecoveryfailed = ch => console.log("RECOVERY_FAILED " + ch);
   setTimeout(() => {
-    console.log("TIMEOUT " + JSON.stringify({received}));
+    console.log("FAILED timeout: " + JSON.stringify({received}));
     process.exit(1);
   }, 60000);
 })().catch(e => {
-  console.log("ERROR " + e);
+  console.log("FAILED " + e);
   process.exit(2);
 });

@@ -18,12 +18,12 @@ import java.util.TreeMap;
  * first and connects to the node it names (the edge then holds no socket, so N can pass one
  * process's file limit: a tunnel costs the edge two descriptors).
  */
-final class BalanceScenario {
+public final class BalanceScenario {
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private BalanceScenario() {}
 
-  static Report run(Vertx vertx, String edgeUrl, int count, int concurrency, int sources, boolean assign) throws Exception {
+  public static Report run(Vertx vertx, String edgeUrl, int count, int concurrency, int sources, boolean assign) throws Exception {
     Wire wire = new WsgridWire();
     Connector connector = new Connector(vertx, wire, sources);
     List<BenchSocket> sockets = new ArrayList<>();

@@ -47,9 +47,12 @@ public final class Bench implements AutoCloseable {
     return format(BalanceScenario.run(vertx, edgeUrl, count, concurrency, sources, assign), json);
   }
 
-  /** Runs the side-by-side comparison and writes the results file. */
-  public void compare(Compare.Settings settings) throws Exception {
-    new Compare(vertx, settings).run();
+  /**
+   * The Vert.x instance the scenarios run on, for a caller that drives them step by step (the
+   * comparison harness in {@code src/bench}); closed with this.
+   */
+  public Vertx vertx() {
+    return vertx;
   }
 
   private static String format(Report report, boolean json) {

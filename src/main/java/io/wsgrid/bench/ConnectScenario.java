@@ -8,10 +8,10 @@ import java.util.List;
  * connects/s, failures and handshake latency (TCP connect + upgrade + the server's first frame).
  * The sockets are closed afterwards.
  */
-final class ConnectScenario {
+public final class ConnectScenario {
   private ConnectScenario() {}
 
-  static Report run(Vertx vertx, Wire wire, List<String> targets, int count, int concurrency, int sources) throws Exception {
+  public static Report run(Vertx vertx, Wire wire, List<String> targets, int count, int concurrency, int sources) throws Exception {
     Connector connector = new Connector(vertx, wire, sources);
     long started = System.nanoTime();
     List<BenchSocket> sockets;

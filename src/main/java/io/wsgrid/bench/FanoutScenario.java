@@ -25,17 +25,17 @@ import org.HdrHistogram.Recorder;
  * at the same moments, reach each path, so the difference between two paths' quantiles is what a
  * path adds, free of the run-to-run noise of a shared machine.
  */
-final class FanoutScenario implements AutoCloseable {
-  static final int WINDOW = 2_000;
+public final class FanoutScenario implements AutoCloseable {
+  public static final int WINDOW = 2_000;
   private static final long TICK_MS = 5;
 
   /**
    * The load's shape. Publishers connect to {@code targets}; subscribers through {@code paths}
    * (each a list of URLs, round robin within it), by default the targets alone.
    */
-  record Settings(List<String> targets, List<List<String>> paths, int subscribers, int channels, int publishers, int size,
+  public record Settings(List<String> targets, List<List<String>> paths, int subscribers, int channels, int publishers, int size,
       int sources, int concurrency, String channelPrefix) {
-    Settings {
+    public Settings {
       if (subscribers < 1 || channels < 1 || publishers < 1) throw new IllegalArgumentException("--subscribers, --channels and --publishers must be >= 1");
       if (size < 24) throw new IllegalArgumentException("--size must be >= 24 bytes (the time stamp needs room)");
       if (targets.isEmpty()) throw new IllegalArgumentException("--target needs at least one URL");
@@ -43,7 +43,7 @@ final class FanoutScenario implements AutoCloseable {
       if (paths.stream().anyMatch(List::isEmpty)) throw new IllegalArgumentException("a subscriber path needs at least one URL");
     }
 
-    Settings(List<String> targets, int subscribers, int channels, int publishers, int size, int sources, int concurrency,
+    public Settings(List<String> targets, int subscribers, int channels, int publishers, int size, int sources, int concurrency,
         String channelPrefix) {
       this(targets, null, subscribers, channels, publishers, size, sources, concurrency, channelPrefix);
     }
@@ -63,7 +63,7 @@ final class FanoutScenario implements AutoCloseable {
   private final Recorder[] pathLatency;
   private volatile long stepStarted = Long.MAX_VALUE;
 
-  FanoutScenario(Vertx vertx, Wire wire, Settings settings) {
+  public FanoutScenario(Vertx vertx, Wire wire, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
     this.connector = new Connector(vertx, wire, settings.sources());
@@ -89,7 +89,7 @@ final class FanoutScenario implements AutoCloseable {
   }
 
   /** Opens and subscribes every subscriber, then opens the publishers. */
-  void setup() throws Exception {
+  public void setup() throws Exception {
     try (Progress p = new Progress(vertx, "fanout setup", () -> connector.opened.get() + " sockets open, " + connector.failed.get() + " failed")) {
       int paths = settings.paths().size();
       List<List<BenchSocket>> byPath = new ArrayList<>();
@@ -132,7 +132,7 @@ final class FanoutScenario implements AutoCloseable {
   }
 
   /** Publishes at {@code rate} per second (0: as fast as acked) for {@code seconds}; reports what arrived. */
-  Report step(double rate, double seconds) throws Exception {
+  public Report step(double rate, double seconds) throws Exception {
     delivered.reset();
     errors.reset();
     latency.reset();

@@ -20,7 +20,7 @@ import java.util.List;
  * the process take from the system; heap after minus heap before (after a GC when asked) what they
  * keep alive.
  */
-final class IdleScenario {
+public final class IdleScenario {
   private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private IdleScenario() {}
@@ -30,7 +30,7 @@ final class IdleScenario {
    * this machine), {@code jcmd <pid> GC.run} runs before each reading, so garbage is not counted
    * as memory the sockets hold.
    */
-  record Probe(String metricsUrl, long pid, long gcPid) {
+  public record Probe(String metricsUrl, long pid, long gcPid) {
     void settle() throws IOException, InterruptedException {
       if (gcPid <= 0) return;
       Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), "" + gcPid, "GC.run")
@@ -52,7 +52,7 @@ final class IdleScenario {
     }
   }
 
-  static Report run(Vertx vertx, Wire wire, List<String> targets, int count, int concurrency, int sources, double holdSeconds,
+  public static Report run(Vertx vertx, Wire wire, List<String> targets, int count, int concurrency, int sources, double holdSeconds,
       Probe probe) throws Exception {
     probe.settle();
     double rssBefore = probe.rss();

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /** A scenario's result: named values in order, printed as a table or as JSON. */
-final class Report {
+public final class Report {
   private final String scenario;
   private final Map<String, Object> values = new LinkedHashMap<>();
 
@@ -14,7 +14,7 @@ final class Report {
     this.scenario = scenario;
   }
 
-  Report put(String name, Object value) {
+  public Report put(String name, Object value) {
     values.put(name, value);
     return this;
   }
@@ -27,11 +27,11 @@ final class Report {
     return this;
   }
 
-  double number(String name) {
+  public double number(String name) {
     return ((Number) values.get(name)).doubleValue();
   }
 
-  Object get(String name) {
+  public Object get(String name) {
     return values.get(name);
   }
 
@@ -39,7 +39,7 @@ final class Report {
     return Math.round(micros / 10.0) / 100.0;
   }
 
-  JsonObject toJson() {
+  public JsonObject toJson() {
     JsonObject json = new JsonObject().put("scenario", scenario);
     values.forEach(json::put);
     return json;

@@ -12,7 +12,7 @@ import java.util.Locale;
  * WebSocket (Engine.IO v4, {@code transport=websocket}). Both carry the same publication body, so
  * the same scenario code drives every server.
  */
-interface Wire {
+public interface Wire {
   /** The URL to open for {@code target} (a base URL such as {@code ws://127.0.0.1:8081/ws}). */
   String url(String target);
 

@@ -1,20 +1,22 @@
 package io.wsgrid.cli;
 
 import io.wsgrid.bench.Bench;
-import io.wsgrid.bench.Compare;
+import io.wsgrid.bench.FanoutScenario;
 import io.wsgrid.config.ConfigException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code wsgrid bench <scenario>}: the load generator, and the side-by-side comparison with peers. */
+/**
+ * {@code wsgrid bench <scenario>}: the load generator. The side-by-side comparison with the peers
+ * that drives it is not part of the product: {@code src/bench/run.sh}.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Load generator: fanout, connect, idle, balance against a wsgrid (or peer) target; compare runs them against the peers.",
-    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class,
-        BenchCommand.CompareCommand.class})
+    description = {"Load generator: fanout, connect, idle, balance against a wsgrid (or peer) target on loopback.",
+        "Progress on stderr every second, a table (or JSON) at the end. wsgrid side by side with its peers: src/bench/run.sh."},
+    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -40,7 +42,7 @@ final class BenchCommand implements Runnable {
         description = "Source addresses 127.0.0.2… to spread sockets over (more than ~28k sockets to one target need several; default: ${DEFAULT-VALUE}).")
     int sources;
 
-    @Option(names = "--json", description = "Print the result as one JSON object.")
+    @Option(names = "--json", description = "Print the result as one JSON object instead of a table (default: a table).")
     boolean json;
 
     void check() {
@@ -69,9 +71,15 @@ final class BenchCommand implements Runnable {
       description = "S subscribers over C channels, P publishers at a total rate R: publications/s, deliveries/s, latency p50/p99/p99.9, errors, drops.")
   static final class Fanout implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--subscribers", defaultValue = "1000") int subscribers;
-    @Option(names = "--channels", defaultValue = "10") int channels;
-    @Option(names = "--publishers", defaultValue = "4") int publishers;
+    @Option(names = "--subscribers", defaultValue = "1000",
+        description = "Subscriber sockets, spread evenly over the channels, one subscription each (default: ${DEFAULT-VALUE}).")
+    int subscribers;
+    @Option(names = "--channels", defaultValue = "10",
+        description = "Channels; each publisher publishes to them in turn (default: ${DEFAULT-VALUE}).")
+    int channels;
+    @Option(names = "--publishers", defaultValue = "4",
+        description = "Publisher sockets sharing --rate, each with at most " + FanoutScenario.WINDOW + " publications unacked (default: ${DEFAULT-VALUE}).")
+    int publishers;
     @Option(names = "--rate", defaultValue = "1000", description = "Publications per second, all publishers together; 0 = as fast as acked (default: ${DEFAULT-VALUE}).") double rate;
     @Option(names = "--size", defaultValue = "128", description = "Message body size in bytes (default: ${DEFAULT-VALUE}).") int size;
     @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing, at most 600 (default: ${DEFAULT-VALUE}).") double duration;
@@ -92,7 +100,8 @@ final class BenchCommand implements Runnable {
       description = "Open N sockets as fast as possible (concurrency K): connects/s, failures, handshake latency quantiles.")
   static final class Connect implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--sockets", defaultValue = "5000") int sockets;
+    @Option(names = "--sockets", defaultValue = "5000", description = "Sockets to open; all are closed at the end (default: ${DEFAULT-VALUE}).")
+    int sockets;
 
     @Override
     public Integer call() throws Exception {
@@ -106,11 +115,13 @@ final class BenchCommand implements Runnable {
       description = "Hold N idle sockets: the target's RSS and heap per socket (from its /metrics, or /proc/<pid> with --pid).")
   static final class Idle implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--sockets", defaultValue = "10000") int sockets;
+    @Option(names = "--sockets", defaultValue = "10000", description = "Idle sockets to hold (default: ${DEFAULT-VALUE}).") int sockets;
     @Option(names = "--hold", defaultValue = "5", description = "Seconds to hold them before measuring (default: ${DEFAULT-VALUE}).") double hold;
-    @Option(names = "--metrics", description = "The target's /metrics URL (default: derived from the first --target).") String metrics;
-    @Option(names = "--pid", defaultValue = "0", description = "Read the target's RSS from /proc/<pid> instead (peers without metrics).") long pid;
-    @Option(names = "--gc-pid", defaultValue = "0", description = "The target JVM's pid: run jcmd GC.run before each reading, so garbage is not counted.") long gcPid;
+    @Option(names = "--metrics", description = "The target's /metrics URL (default: the first --target's host and port, path /metrics).") String metrics;
+    @Option(names = "--pid", defaultValue = "0",
+        description = "Read the target's RSS from /proc/<pid> instead (peers without metrics; default: ${DEFAULT-VALUE}, use --metrics).") long pid;
+    @Option(names = "--gc-pid", defaultValue = "0",
+        description = "The target JVM's pid: run jcmd GC.run before each reading, so garbage is not counted (default: ${DEFAULT-VALUE}, no GC).") long gcPid;
 
     @Override
     public Integer call() throws Exception {
@@ -122,47 +133,22 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "balance", mixinStandardHelpOptions = true, sortOptions = false,
-      description = "N connects through an edge, held: sockets per node and max/mean.")
+      description = "N connects through the edge at the first --target, held: sockets per node and max/mean (wsgrid protocol only).")
   static final class Balance implements Callable<Integer> {
     @Mixin Common common;
-    @Option(names = "--sockets", defaultValue = "3000") int sockets;
-    @Option(names = "--assign", description = "Ask GET /assign and connect to the node it names (the edge holds no socket).") boolean assign;
+    @Option(names = "--sockets", defaultValue = "3000", description = "Sockets to open through the edge and hold (default: ${DEFAULT-VALUE}).")
+    int sockets;
+    @Option(names = "--assign",
+        description = "Ask GET /assign and connect to the node it names, so the edge holds no socket (default: connect through the edge's tunnel).")
+    boolean assign;
 
     @Override
     public Integer call() throws Exception {
+      if (!common.protocol.equals("wsgrid")) {
+        throw new ConfigException("bench balance speaks the wsgrid protocol only (it reads each socket's node from its connected frame); drop --protocol");
+      }
       try (Bench bench = new Bench()) {
         return run(common, () -> bench.balance(common.targets.get(0), sockets, common.concurrency, common.sources, assign, common.json));
-      }
-    }
-  }
-
-  @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-      description = "Start wsgrid and the peers (Node ws, Socket.IO + Redis adapter, HAProxy) on loopback, run the scenarios side by side, write RESULTS.md.")
-  static final class CompareCommand implements Callable<Integer> {
-    @Option(names = "--runs", defaultValue = "3", description = "Runs of each measurement; medians are reported (default: ${DEFAULT-VALUE}).") int runs;
-    @Option(names = "--out", defaultValue = "src/bench/RESULTS.md") Path out;
-    @Option(names = "--peers", defaultValue = "src/bench/peers", description = "Directory of the Node.js peers (npm ci done).") Path peers;
-    @Option(names = "--port", defaultValue = "9100", description = "First of the ports the comparison uses (default: ${DEFAULT-VALUE}).") int port;
-    @Option(names = "--quick", description = "Small counts and one run: checks the setup, not for numbers.") boolean quick;
-    @Option(names = "--only", split = ",", paramLabel = "<section>",
-        description = "Run only these sections (single, idle, cluster, edge, balance; comma-separated); default: all.")
-    List<String> only = List.of();
-    @Option(names = "--jvm-flags", paramLabel = "<flags>",
-        description = "Extra JVM flags for the wsgrid nodes and edges it starts, space-separated (e.g. \"-XX:+UseZGC\").")
-    String jvmFlags = "";
-
-    @Override
-    public Integer call() throws Exception {
-      Compare.Settings settings;
-      try {
-        settings = new Compare.Settings(quick ? 1 : runs, out, peers, port, quick, new java.util.LinkedHashSet<>(only),
-            jvmFlags.isBlank() ? List.of() : List.of(jvmFlags.trim().split("\\s+")));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(e.getMessage());
-      }
-      try (Bench bench = new Bench()) {
-        bench.compare(settings);
-        return 0;
       }
     }
   }

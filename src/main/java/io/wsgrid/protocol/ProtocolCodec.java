@@ -165,9 +165,16 @@ public final class ProtocolCodec {
     return new SinceFields(offset, epoch);
   }
 
-  /** {@code {"op":"connected","node":…,"client":…}}, the first frame of every connection. */
-  public static Buffer connected(String node, String client) {
-    return new JsonObject().put("op", "connected").put("node", node).put("client", client).toBuffer();
+  /**
+   * {@code {"op":"connected","node":…,"client":…}}, the first frame of every connection, with the
+   * connection's message budget when it has one ({@code "limits":{"rate":50,"burst":100}}: frames per
+   * second and burst of its token bucket), so a client paces its requests (a resubscribe of many
+   * channels above all) instead of being refused.
+   */
+  public static Buffer connected(String node, String client, int rate, int burst) {
+    JsonObject frame = new JsonObject().put("op", "connected").put("node", node).put("client", client);
+    if (rate > 0) frame.put("limits", new JsonObject().put("rate", rate).put("burst", burst));
+    return frame.toBuffer();
   }
 
   /** {@code {"id":…,"ok":true}} plus any extra fields (may be null). */

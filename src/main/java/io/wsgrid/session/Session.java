@@ -81,7 +81,7 @@ public final class Session {
       state = State.CLOSED;
       hub.closed(this);
     });
-    send(ProtocolCodec.connected(hub.nodeName(), id));
+    send(ProtocolCodec.connected(hub.nodeName(), id, hub.limits().messageRate(), hub.limits().messageBurst()));
   }
 
   /**

@@ -81,8 +81,11 @@ class ProtocolCodecTest {
 
   @Test
   void serverFramesFollowTheContract() {
-    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1"))).isEqualTo(
+    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1", 0, 0))).isEqualTo(
         new JsonObject().put("op", "connected").put("node", "n2").put("client", "c1"));
+    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1", 50, 100))).isEqualTo(
+        new JsonObject().put("op", "connected").put("node", "n2").put("client", "c1")
+            .put("limits", new JsonObject().put("rate", 50).put("burst", 100)));
     assertThat(new JsonObject(ProtocolCodec.ok(1, null))).isEqualTo(new JsonObject().put("id", 1).put("ok", true));
     assertThat(new JsonObject(ProtocolCodec.ok(1, new JsonObject().put("epoch", "e1").put("offset", 41))))
         .isEqualTo(new JsonObject().put("id", 1).put("ok", true).put("epoch", "e1").put("offset", 41));

@@ -1,4 +1,4 @@
-package io.wsgrid.bench;
+package io.wsgrid.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,11 @@
-package io.wsgrid.bench;
+package io.wsgrid.compare;
 
+import com.hazelcast.instance.BuildInfoProvider;
+import io.vertx.core.json.JsonObject;
+import io.wsgrid.cli.Main;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,72 +14,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The servers a comparison runs, each a child process started here and stopped by its pid: wsgrid
- * nodes and edges from this jar, the Node.js peers, redis-server and HAProxy. Output goes to
+ * nodes and edges from the product jar, the Node.js peers, redis-server and HAProxy. Output goes to
  * {@code target/bench-logs/<name>.log}; every start waits until the server answers.
  */
 final class Servers implements AutoCloseable {
-  static final String METHOD = """
-      - Every server and the load generator run on this one machine (2 cores shared by all), so the
-        numbers are ratios in one run, not absolute capacities. The load generator is the same for
-        every target (`bench`, Vert.x on Netty's epoll transport, one process, its sockets spread
-        over both of its event loops): it speaks wsgrid's protocol to wsgrid and to the Node `ws`
-        peer, and Socket.IO v5 / Engine.IO v4 over a plain WebSocket to the Socket.IO peer (same
-        subscribe/publish/ack pattern and the same message body, no Socket.IO client library in the
-        way), so every peer is loaded the same way. Publications are read in the socket's pipeline
-        (the send stamp straight from the frame's bytes), so the load generator costs the servers
-        as little of the shared CPU as it can.
-      - Fan-out: 1,000 subscribers over 10 channels (100 per channel), 4 publishers, 128-byte
-        bodies stamped with the send time (System.nanoTime of the load-generator process, which
-        also receives, so one clock). Warm-up first, not counted: before its first sweep every
-        server is loaded in 2-second rounds at four times the sweep's start rate until, two rounds
-        in a row, the JIT compilers of its JVMs took under 10 % of a core and its CPU per delivery
-        stopped falling (at least 3 rounds, at most 45). A cold JVM spends about twice a warm one's
-        CPU per delivery here, three fresh JVMs on 2 cores need a minute or more; Node.js settles
-        in a few rounds. Then a sweep raises the publication rate 1.5x per 2-second step until a
-        step fails (p99 >= 50 ms, or < 99 % of the owed deliveries arrived, or < 90 % of the asked
-        rate was acked) twice in a row (once per sweep the failed step is run again: a single
-        stall on the shared cores is not a capacity), bisects twice between the last pass and the
-        failure, and keeps the best passing deliveries/s. Three sweeps per server; the median is
-        reported. Two servers compared on the same machine state take turns, sweep by sweep
-        (wsgrid node and Node ws; edge and HAProxy), so a drift of the machine weighs on both;
-        sweeps after the first start one step below the rate the first one passed.
-      - Cost at the best passing step: the CPU time (user + system, all threads, from /proc) of the
-        processes that serve it (the node or peer; for the cluster all nodes, with Redis for
-        Socket.IO; for the edge rows the proxy and the 3 nodes) per 1,000 deliveries, the load
-        generator's own, and how busy the whole machine was (/proc/stat). A best step with the
-        machine near 100 % busy was set by the machine, not by the server alone.
-      - Single node: one wsgrid node (default event loops = cores, JDK 17, -Xmx1g) vs one Node.js
-        process on `ws`, both running throughout. Cluster: 3 wsgrid nodes (subscribers and
-        publishers spread over them, publications cross the Hazelcast event bus) vs 3 Socket.IO
-        processes with @socket.io/redis-adapter and one redis-server, one set at a time.
-      - Edge vs HAProxy: the same 3 nodes, reached through the wsgrid edge (proxy mode,
-        least-connections) or through HAProxy (mode tcp, balance leastconn, maxconn 9000: HAProxy
-        needs two descriptors per connection and the limit here is 20,000); the same sweep; connect
-        runs (3,000 sockets, 100 handshakes in flight, handshake = TCP + upgrade + the node's first
-        frame), taking turns, with the proxy's own CPU per connect, after uncounted rounds until two
-        in a row are quiet: the JIT compilers of the proxy, the nodes and the load generator under
-        10 % of a core and no connect rate more than 10 % above its best so far (3 to 24 rounds: the
-        edge's handshake code is still being compiled for 20,000 connects and more); and the added latency
-        on the same publications: one moderate load whose
-        subscribers are a third direct to the nodes, a third through the edge, a third through
-        HAProxy (1 s warm-up, 6 s measured, 3 runs), each path's p50 and p99 minus the direct
-        path's in the same run, median of the runs.
-      - Idle: 15,000 sockets held 5 s on a freshly started server (one per run); RSS after minus RSS before, per socket (wsgrid
-        from its `process_resident_memory_bytes` after a `jcmd GC.run`, so garbage is not counted;
-        Node from /proc/<pid>/status). 100,000 sockets
-        on one node cannot be held here: the open-files limit is 20,000 per process.
-      - Balance: 10,000 sockets held over 4 nodes, each placed by `GET /assign` on an edge (in
-        proxy mode the edge would hold 20,000 descriptors, over this machine's per-process limit);
-        max/mean of the sockets per node.
-      """;
-
-
   private final Path logs;
   /** JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx1g}. */
   private final List<String> jvmFlags;
@@ -93,7 +45,7 @@ final class Servers implements AutoCloseable {
     }
     if (!Files.isDirectory(peers.resolve("node_modules"))) missing.add(peers + "/node_modules (npm ci)");
     if (!missing.isEmpty()) {
-      throw new IllegalStateException("bench compare needs " + missing + ": run src/bench/run.sh, which installs them");
+      throw new IllegalStateException("the comparison needs " + missing + ": run src/bench/run.sh, which installs them");
     }
   }
 
@@ -104,7 +56,7 @@ final class Servers implements AutoCloseable {
     return Files.isExecutable(Path.of("/usr/sbin", tool));
   }
 
-  /** A wsgrid node from this jar; returns its WebSocket URL once {@code /ready} answers 200. */
+  /** A wsgrid node from the product jar; returns its WebSocket URL once {@code /ready} answers 200. */
   String wsgridNode(String name, int port, int clusterPort, String cluster, int instances) throws Exception {
     return wsgridNode(name, port, clusterPort, cluster, instances, null);
   }
@@ -256,7 +208,8 @@ final class Servers implements AutoCloseable {
 
   private List<String> java(List<String> args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    String jar = Path.of(Servers.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    // The jar the product classes were loaded from (run.sh puts target/wsgrid.jar on the class path).
+    String jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     if (!jar.endsWith(".jar")) jar = "target/wsgrid.jar";
     List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
     command.addAll(jvmFlags);
@@ -290,10 +243,19 @@ final class Servers implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       check(name);
-      if (Compare.portOpen(port)) return;
+      if (portOpen(port)) return;
       Thread.sleep(100);
     }
     throw new IllegalStateException(name + " does not listen on " + port + " within 60 s: see " + logs.resolve(name + ".log"));
+  }
+
+  private static boolean portOpen(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void check(String name) throws IOException {
@@ -308,7 +270,7 @@ final class Servers implements AutoCloseable {
     Process process = processes.remove(name);
     if (process == null) return;
     process.destroy();
-    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly();
   }
 
   /** The machine and the versions of everything compared. */
@@ -318,7 +280,7 @@ final class Servers implements AutoCloseable {
         + "memory: " + firstMatch(Path.of("/proc/meminfo"), "MemTotal") + "; kernel " + System.getProperty("os.version"));
     lines.add("Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " (wsgrid nodes and the load generator)");
     lines.add("wsgrid: " + mavenVersion("io.wsgrid", "wsgrid") + " (Vert.x "
-        + vertxVersion() + ", Hazelcast " + com.hazelcast.instance.BuildInfoProvider.getBuildInfo().getVersion() + ")");
+        + vertxVersion() + ", Hazelcast " + BuildInfoProvider.getBuildInfo().getVersion() + ")");
     lines.add("Node.js: " + output("node", "--version"));
     for (String module : List.of("ws", "socket.io", "@socket.io/redis-adapter", "redis")) {
       lines.add("npm " + module + ": " + packageVersion(Path.of("src/bench/peers/node_modules", module, "package.json")));
@@ -332,7 +294,7 @@ final class Servers implements AutoCloseable {
   private static String mavenVersion(String group, String artifact) {
     try (var in = Servers.class.getClassLoader().getResourceAsStream("META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
       if (in == null) return "?";
-      java.util.Properties properties = new java.util.Properties();
+      Properties properties = new Properties();
       properties.load(in);
       return properties.getProperty("version", "?");
     } catch (IOException e) {
@@ -350,7 +312,7 @@ final class Servers implements AutoCloseable {
 
   private static String packageVersion(Path file) {
     try {
-      return new io.vertx.core.json.JsonObject(Files.readString(file)).getString("version");
+      return new JsonObject(Files.readString(file)).getString("version");
     } catch (IOException e) {
       return "?";
     }
@@ -382,7 +344,7 @@ final class Servers implements AutoCloseable {
   @Override
   public synchronized void close() throws InterruptedException {
     List<String> names = new ArrayList<>(processes.keySet());
-    java.util.Collections.reverse(names);
+    Collections.reverse(names);
     for (String name : names) stop(name);
   }
 }

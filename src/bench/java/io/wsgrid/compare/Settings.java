@@ -1,0 +1,34 @@
+package io.wsgrid.compare;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a comparison runs: {@code runs} of each measurement (medians), where RESULTS.md goes, the
+ * Node.js peers' directory, the directory of the prose ({@link Analysis}), the first of the ports
+ * it uses, small counts for a setup check ({@code quick}), the sections to run ({@code only}
+ * empty: all) and extra JVM flags for the wsgrid processes it starts.
+ */
+record Settings(int runs, Path out, Path peers, Path prose, int port, boolean quick, Set<String> only, List<String> jvmFlags) {
+  Settings {
+    if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1; got " + runs);
+    if (port < 1024 || port > 65_000) throw new IllegalArgumentException("--port must be between 1024 and 65000 (it uses the next 70 too); got " + port);
+    for (String section : only) {
+      if (!Sections.names().contains(section)) {
+        throw new IllegalArgumentException("--only takes " + String.join(", ", Sections.names()) + "; got '" + section + "'");
+      }
+    }
+    only = Set.copyOf(only);
+    jvmFlags = List.copyOf(jvmFlags);
+  }
+
+  boolean runs(String section) {
+    return only.isEmpty() || only.contains(section);
+  }
+
+  /** The sections this comparison runs, in their order. */
+  List<Section> sections() {
+    return Sections.ALL.stream().filter(s -> runs(s.name())).toList();
+  }
+}
