@@ -84,14 +84,20 @@ final class BenchCommand implements Runnable {
     @Option(names = "--size", defaultValue = "128", description = "Message body size in bytes (default: ${DEFAULT-VALUE}).") int size;
     @Option(names = "--duration", defaultValue = "10", description = "Seconds of publishing, at most 600 (default: ${DEFAULT-VALUE}).") double duration;
     @Option(names = "--warmup", defaultValue = "3", description = "Seconds of the same load first, not reported (default: ${DEFAULT-VALUE}).") double warmup;
+    @Option(names = "--channel-prefix", defaultValue = "bench.fanout",
+        description = "Channel names are this prefix and the channel's number (default: ${DEFAULT-VALUE}).") String channelPrefix;
+    @Option(names = "--fresh", defaultValue = "false",
+        description = "Channel names no earlier run used: the prefix gets a random part, so every channel is new to the cluster (default: reused names).")
+    boolean fresh;
 
     @Override
     public Integer call() throws Exception {
       if (duration <= 0 || duration > 600) throw new ConfigException("--duration must be in (0, 600] seconds");
+      String prefix = fresh ? channelPrefix + "." + Long.toHexString(System.nanoTime() & 0xFFFFFFL) + "." : channelPrefix;
       if (warmup < 0 || warmup > 600) throw new ConfigException("--warmup must be in [0, 600] seconds");
       try (Bench bench = new Bench()) {
         return run(common, () -> bench.fanout(common.protocol, common.targets, subscribers, channels, publishers, size, rate, duration, warmup,
-            common.sources, common.concurrency, common.json));
+            common.sources, common.concurrency, prefix, common.json));
       }
     }
   }

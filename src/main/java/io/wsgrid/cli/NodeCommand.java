@@ -44,6 +44,10 @@ final class NodeCommand implements Callable<Integer> {
       description = "Sockets per second a drain (SIGTERM, POST /admin/drain) or a rebalance closes (default: ${DEFAULT-VALUE}).")
   int drainRate;
 
+  @Option(names = "--channel-idle-seconds", defaultValue = "60",
+      description = "Seconds a channel nobody subscribes to, with no history left, keeps its state after its last publication (default: ${DEFAULT-VALUE}).")
+  int channelIdleSeconds;
+
   @Option(names = "--max-queued-bytes", defaultValue = "4194304",
       description = "Bytes that may wait for a slow client beyond its socket buffer before it is disconnected (default: ${DEFAULT-VALUE}).")
   long maxQueuedBytes;
@@ -125,7 +129,7 @@ final class NodeCommand implements Callable<Integer> {
     AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
         weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName, tls.toSettings()),
-        ChannelPolicies.fromConfig(file), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()));
+        ChannelPolicies.fromConfig(file).withIdleSeconds(channelIdleSeconds), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()));
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);

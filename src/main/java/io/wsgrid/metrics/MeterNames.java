@@ -20,6 +20,10 @@ public final class MeterNames {
   public static final String PROCESS_RESIDENT_MEMORY = "process.resident.memory";
   public static final String EDGE_REBALANCES = "wsgrid.edge.rebalances";
   public static final String REJECTIONS = "wsgrid.rejections";
+  /** Channels whose state the shards this member owns hold (as of the last expiry sweep). */
+  public static final String LOG_CHANNELS = "wsgrid.log.channels";
+  /** Channels this node follows (has subscribers of). */
+  public static final String FOLLOWED_CHANNELS = "wsgrid.followed.channels";
 
   public static final String TAG_NODE = "node";
   public static final String TAG_STRATEGY = "strategy";

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
@@ -21,6 +22,7 @@ import io.wsgrid.presence.HazelcastPresence;
 import io.wsgrid.presence.Presence;
 import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.NodeRegistration;
+import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.NodeMetrics;
 import io.wsgrid.session.LocalHub;
 import io.wsgrid.session.Session;
@@ -83,6 +85,12 @@ public final class Node {
     this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
         settings.weight(), metrics::registered);
     ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
+    Gauge.builder(MeterNames.LOG_CHANNELS, publicationLog, HazelcastPublicationLog::channels)
+        .description("channels whose state this member's shards of the publication log hold (as of the last expiry sweep)")
+        .tag(MeterNames.TAG_NODE, settings.name()).register(registry);
+    Gauge.builder(MeterNames.FOLLOWED_CHANNELS, broker, LogBroker::subscribedChannels)
+        .description("channels this node follows: it has subscribers of them").tag(MeterNames.TAG_NODE, settings.name())
+        .register(registry);
   }
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
