@@ -62,7 +62,8 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
   long parentPid;
 
-  @Option(names = "--admin-token", description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>.")
+  @Option(names = "--admin-token",
+      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
   String adminToken;
 
   @Mixin

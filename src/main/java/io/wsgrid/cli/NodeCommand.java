@@ -91,10 +91,12 @@ final class NodeCommand implements Callable<Integer> {
       description = "Accept sockets without a token even when a JWT key is set (they get only 'anyone' permissions).")
   boolean allowAnonymous;
 
-  @Option(names = "--api-key", description = "Required by POST /api/publish: Authorization: apikey <key> (or X-API-Key).")
+  @Option(names = "--api-key",
+      description = "Required by the server API (/api/*): Authorization: apikey <key> (or X-API-Key). Unset: the API answers only to loopback clients.")
   String apiKey;
 
-  @Option(names = "--admin-token", description = "Required by /admin/*: Authorization: Bearer <token>.")
+  @Option(names = "--admin-token",
+      description = "Required by /admin/* (drain): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
   String adminToken;
 
   @Option(names = "--allowed-origins", split = ",",

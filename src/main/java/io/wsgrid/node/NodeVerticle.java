@@ -27,9 +27,10 @@ final class NodeVerticle extends VerticleBase {
     router.get("/wsgrid.js").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
     var auth = settings.security().auth();
-    // Vert.x Web runs body handlers before user handlers; the body is bounded by --max-frame-size.
-    router.post("/api/publish").handler(BodyHandler.create().setBodyLimit(settings.maxFrameSize()))
-        .handler(HttpGuards.apiKey(auth.apiKey(), node.rejections()))
+    // The guards are routes of their own, ahead of any body handler: a refused request's body is
+    // never read. Bodies are bounded by --max-frame-size, and file uploads are off (nothing on disk).
+    router.route("/api/*").handler(HttpGuards.apiKey(auth.apiKey(), node.rejections()));
+    router.post("/api/publish").handler(BodyHandler.create(false).setBodyLimit(settings.maxFrameSize()))
         .handler(new PublishApi(node.broker()));
     router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
     router.route("/admin/*").handler(HttpGuards.adminToken(auth.adminToken(), node.rejections()));
