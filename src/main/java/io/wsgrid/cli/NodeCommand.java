@@ -72,6 +72,10 @@ final class NodeCommand implements Callable<Integer> {
       description = "Seconds without any frame or pong after which a socket is closed as dead (0 = never; default: ${DEFAULT-VALUE}).")
   int idleTimeout;
 
+  @Option(names = "--handshake-timeout", defaultValue = "10",
+      description = "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an API call; again after each response); then it is closed (default: ${DEFAULT-VALUE}).")
+  int handshakeTimeout;
+
   @Option(names = "--auth-timeout", defaultValue = "10", description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
   int authTimeout;
 
@@ -127,7 +131,8 @@ final class NodeCommand implements Callable<Integer> {
     AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
         weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName, tls.toSettings()),
-        ChannelPolicies.fromConfig(file), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()));
+        ChannelPolicies.fromConfig(file), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()),
+        handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);

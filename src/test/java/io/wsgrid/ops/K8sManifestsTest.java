@@ -143,6 +143,7 @@ class K8sManifestsTest {
       assertThat(section.has("api-key") || section.has("admin-token") || section.has("jwt-secret"))
           .as("a secret in the ConfigMap").isFalse();
     }
+    assertThat(config.path("handshake-timeout").asInt()).as("half-open connections are closed").isPositive();
   }
 
   @Test
