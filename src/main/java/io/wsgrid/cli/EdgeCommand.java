@@ -62,8 +62,13 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
   long parentPid;
 
-  @Option(names = "--admin-token", description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>.")
+  @Option(names = "--admin-token",
+      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
   String adminToken;
+
+  @Option(names = "--handshake-timeout", defaultValue = "10",
+      description = "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an admin call; again after each response); then it is closed (default: ${DEFAULT-VALUE}).")
+  int handshakeTimeout;
 
   @Mixin
   TlsOptions tls;
@@ -75,7 +80,8 @@ final class EdgeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
-        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name, tls.toSettings()), adminToken, tls.toSettings());
+        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name, tls.toSettings()), adminToken, tls.toSettings(),
+        handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(name);
     ParentWatch.exitWith(parentPid);

@@ -1,5 +1,9 @@
 package io.wsgrid.cli;
 
+import io.wsgrid.config.ConfigDefaults;
+import io.wsgrid.config.ConfigFile;
+import io.wsgrid.config.OptionValues;
+import io.wsgrid.security.HttpGuards;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -65,6 +69,11 @@ final class LocalCommand implements Callable<Integer> {
     }
     System.out.println("Publish: curl -XPOST 127.0.0.1:" + children.get(1).port
         + "/api/publish -d '{\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}'");
+    // What the children read from the environment and conf/wsgrid.yaml, as each ready line says too.
+    ConfigDefaults config = new ConfigDefaults(System.getenv(), ConfigFile.load(Main.configPath(new String[0])));
+    System.out.println("Operator endpoints: nodes " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("node", "admin-token")))
+        + ", " + HttpGuards.apiAccess(OptionValues.blankToNull(config.value("node", "api-key")))
+        + "; edge " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("edge", "admin-token"))));
     System.out.println("Ctrl-C stops them all.");
     System.out.println();
     for (Child child : children) {

@@ -76,6 +76,10 @@ final class NodeCommand implements Callable<Integer> {
       description = "Seconds without any frame or pong after which a socket is closed as dead (0 = never; default: ${DEFAULT-VALUE}).")
   int idleTimeout;
 
+  @Option(names = "--handshake-timeout", defaultValue = "10",
+      description = "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an API call; again after each response); then it is closed (default: ${DEFAULT-VALUE}).")
+  int handshakeTimeout;
+
   @Option(names = "--auth-timeout", defaultValue = "10", description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
   int authTimeout;
 
@@ -95,10 +99,12 @@ final class NodeCommand implements Callable<Integer> {
       description = "Accept sockets without a token even when a JWT key is set (they get only 'anyone' permissions).")
   boolean allowAnonymous;
 
-  @Option(names = "--api-key", description = "Required by POST /api/publish: Authorization: apikey <key> (or X-API-Key).")
+  @Option(names = "--api-key",
+      description = "Required by the server API (/api/*): Authorization: apikey <key> (or X-API-Key). Unset: the API answers only to loopback clients.")
   String apiKey;
 
-  @Option(names = "--admin-token", description = "Required by /admin/*: Authorization: Bearer <token>.")
+  @Option(names = "--admin-token",
+      description = "Required by /admin/* (drain): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
   String adminToken;
 
   @Option(names = "--allowed-origins", split = ",",
@@ -129,7 +135,8 @@ final class NodeCommand implements Callable<Integer> {
     AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
         weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName, tls.toSettings()),
-        ChannelPolicies.fromConfig(file).withIdleSeconds(channelIdleSeconds), drainRate, new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()));
+        ChannelPolicies.fromConfig(file).withIdleSeconds(channelIdleSeconds), drainRate,
+        new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()), handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);

@@ -35,9 +35,16 @@ public final class ConfigDefaults implements IDefaultValueProvider {
     for (var c = option.command(); c != null; c = c.parent()) {
       if ("bench".equals(c.name())) return null;
     }
+    return value(option.command() == null ? null : option.command().name(), name);
+  }
+
+  /**
+   * The value {@code --option} of {@code command} takes when the command line does not give it:
+   * from the environment, else the file; null when neither has it.
+   */
+  public String value(String command, String name) {
     String fromEnv = env.get(envName(name));
     if (fromEnv != null && !fromEnv.isBlank()) return fromEnv.trim();
-    String command = option.command() == null ? null : option.command().name();
     Object fromFile = null;
     if (command != null && file.getValue(command) instanceof JsonObject section) {
       fromFile = section.getValue(name);

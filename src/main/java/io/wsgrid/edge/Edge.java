@@ -78,8 +78,9 @@ public final class Edge {
         .onSuccess(id -> {
           if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
           ready = true;
-          log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {})", settings.name(), settings.url(),
-              settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx));
+          log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}", settings.name(), settings.url(),
+              settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx),
+              io.wsgrid.security.HttpGuards.adminAccess(settings.adminToken()));
         })
         .mapEmpty();
   }

@@ -13,12 +13,13 @@ import java.util.Set;
  * before a rebalance sheds its extra sockets; {@code autoRebalanceAfterMs} > 0 rebalances by itself
  * once the spread has stayed over that threshold so long (0: only on {@code POST /admin/rebalance});
  * {@code adminToken} guards {@code /admin/*} (and is sent to nodes when the dashboard relays a
- * drain); {@code tls} makes the edge serve wss:// and trust nodes that serve it.
+ * drain); {@code tls} makes the edge serve wss:// and trust nodes that serve it;
+ * {@code handshakeTimeoutSeconds} is how long a connection may take to send a complete request.
  */
 public record EdgeSettings(
     String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
     int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
-    String adminToken, TlsSettings tls) {
+    String adminToken, TlsSettings tls, int handshakeTimeoutSeconds) {
 
   /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
   public enum Mode { PROXY, ASSIGN }
@@ -44,6 +45,15 @@ public record EdgeSettings(
     adminToken = io.wsgrid.config.OptionValues.blankToNull(adminToken);
     io.wsgrid.config.OptionValues.atLeast(adminToken, 16, "--admin-token");
     if (tls == null) tls = TlsSettings.NONE;
+    io.wsgrid.config.OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
+  }
+
+  /** The same with the default handshake timeout. */
+  public EdgeSettings(String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
+      int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
+      String adminToken, TlsSettings tls) {
+    this(name, host, port, strategy, hashBalanceFactor, modes, maxAttempts, instances, rebalanceThreshold, autoRebalanceAfterMs,
+        cluster, adminToken, tls, io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
   }
 
   public String url() {

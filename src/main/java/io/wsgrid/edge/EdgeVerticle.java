@@ -2,11 +2,14 @@ package io.wsgrid.edge;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.core.net.NetClientOptions;
 import io.wsgrid.metrics.OperatorEndpoints;
+import io.wsgrid.security.HandshakeTimeout;
 import io.wsgrid.security.HttpGuards;
+import java.util.concurrent.TimeUnit;
 
 /** One instance of the edge's HTTP server, on its own event loop; all instances share the port. */
 final class EdgeVerticle extends VerticleBase {
@@ -56,8 +59,12 @@ final class EdgeVerticle extends VerticleBase {
     // cleartext detection is off: every connection would pay for a handler that sniffs its first
     // bytes and rebuilds the pipeline, for a protocol no WebSocket client speaks.
     WebSocketTunnel upgrades = tunnel;
-    return vertx.createHttpServer(settings.tls().apply(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0)
-            .setHttp2ClearTextEnabled(false)))
+    HttpServer server = vertx.createHttpServer(settings.tls().apply(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0)
+        .setHttp2ClearTextEnabled(false)
+        .setSslHandshakeTimeout(settings.handshakeTimeoutSeconds()).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)));
+    // Connections that never finish their request are closed (a tunnelled socket is timed until its 101).
+    HandshakeTimeout.install(vertx, server, settings.handshakeTimeoutSeconds(), edge.rejections());
+    return server
         .requestHandler(request -> {
           if (upgrades != null && "/ws".equals(request.path()) && request.canUpgradeToWebSocket()) upgrades.handle(request);
           else router.handle(request);

@@ -131,8 +131,10 @@ public final class Node {
         }).completion())
         .onSuccess(v -> {
           ready = true;
-          log.info("node {} ready: {} ({} instances, weight {}, {})", settings.name(), settings.wsUrl(),
-              settings.instances(), settings.weight(), ClusterBootstrap.transport(vertx));
+          var auth = settings.security().auth();
+          log.info("node {} ready: {} ({} instances, weight {}, {}); {}, {}", settings.name(), settings.wsUrl(),
+              settings.instances(), settings.weight(), ClusterBootstrap.transport(vertx),
+              io.wsgrid.security.HttpGuards.adminAccess(auth.adminToken()), io.wsgrid.security.HttpGuards.apiAccess(auth.apiKey()));
         })
         .mapEmpty();
   }

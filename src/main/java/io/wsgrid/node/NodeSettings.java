@@ -12,7 +12,8 @@ import io.wsgrid.session.SessionLimits;
  * the port, one per event loop; {@code weight} is its share in weighted balancing; {@code channels}
  * the per-namespace history settings (the same on every node); {@code drainRate} how many sockets
  * per second a drain or a rebalance closes; {@code limits} the per-connection and per-node bounds;
- * {@code security} its tokens, keys, channel permissions and TLS.
+ * {@code security} its tokens, keys, channel permissions and TLS; {@code handshakeTimeoutSeconds}
+ * how long a connection may take to send a complete HTTP request (its upgrade, an API call).
  */
 public record NodeSettings(
     String name,
@@ -25,7 +26,8 @@ public record NodeSettings(
     ClusterSettings cluster,
     ChannelPolicies channels,
     int drainRate,
-    SecuritySettings security) {
+    SecuritySettings security,
+    int handshakeTimeoutSeconds) {
 
   public NodeSettings {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -38,6 +40,14 @@ public record NodeSettings(
     if (drainRate < 1) throw new ConfigException("--drain-rate must be >= 1 socket per second, got " + drainRate);
     if (limits.maxQueuedBytes() < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + limits.maxQueuedBytes());
     if (security == null) security = SecuritySettings.OPEN;
+    io.wsgrid.config.OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
+  }
+
+  /** The same with the default handshake timeout. */
+  public NodeSettings(String name, String host, String advertisedHost, int port, int instances, int weight, SessionLimits limits,
+      ClusterSettings cluster, ChannelPolicies channels, int drainRate, SecuritySettings security) {
+    this(name, host, advertisedHost, port, instances, weight, limits, cluster, channels, drainRate, security,
+        io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
   }
 
   public int maxFrameSize() {

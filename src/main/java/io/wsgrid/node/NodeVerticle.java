@@ -2,12 +2,15 @@ package io.wsgrid.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsgrid.metrics.OperatorEndpoints;
 import io.wsgrid.session.LocalHub;
+import io.wsgrid.security.HandshakeTimeout;
 import io.wsgrid.security.HttpGuards;
+import java.util.concurrent.TimeUnit;
 
 /** One WebSocket server instance of a node, on its own event loop; all instances share the port. */
 final class NodeVerticle extends VerticleBase {
@@ -27,9 +30,10 @@ final class NodeVerticle extends VerticleBase {
     router.get("/wsgrid.js").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/javascript; charset=utf-8").sendFile("webroot/wsgrid.js"));
     var auth = settings.security().auth();
-    // Vert.x Web runs body handlers before user handlers; the body is bounded by --max-frame-size.
-    router.post("/api/publish").handler(BodyHandler.create().setBodyLimit(settings.maxFrameSize()))
-        .handler(HttpGuards.apiKey(auth.apiKey(), node.rejections()))
+    // The guards are routes of their own, ahead of any body handler: a refused request's body is
+    // never read. Bodies are bounded by --max-frame-size, and file uploads are off (nothing on disk).
+    router.route("/api/*").handler(HttpGuards.apiKey(auth.apiKey(), node.rejections()));
+    router.post("/api/publish").handler(BodyHandler.create(false).setBodyLimit(settings.maxFrameSize()))
         .handler(new PublishApi(node.broker()));
     router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
     router.route("/admin/*").handler(HttpGuards.adminToken(auth.adminToken(), node.rejections()));
@@ -44,6 +48,7 @@ final class NodeVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(settings.maxFrameSize())
         .setMaxWebSocketMessageSize(settings.maxFrameSize())
         .setIdleTimeout(0)
+        .setSslHandshakeTimeout(settings.handshakeTimeoutSeconds()).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         // No HTTP/2 cleartext detection: a handler that sniffs each connection's first bytes and
         // rebuilds its pipeline, for a protocol no WebSocket client speaks.
         .setHttp2ClearTextEnabled(false)
@@ -55,7 +60,9 @@ final class NodeVerticle extends VerticleBase {
     // and response objects alive for its whole life (measured: ~3 KiB more heap per idle socket).
     // Admission decides each upgrade, and can answer a refusal with a JSON body saying why.
     Admission admission = node.admission();
-    return vertx.createHttpServer(options)
+    HttpServer server = vertx.createHttpServer(options);
+    HandshakeTimeout.install(vertx, server, settings.handshakeTimeoutSeconds(), node.rejections());
+    return server
         .requestHandler(request -> {
           if (Admission.isUpgrade(request)) admission.handle(request, hub);
           else router.handle(request);

@@ -106,6 +106,46 @@ class K8sManifestsTest {
     assertThat(node.path("containers").get(0).path("lifecycle").path("preStop").isMissingNode()).isFalse();
   }
 
+  /**
+   * Safe by default: the secrets come only from the optional Secret (never written into a manifest),
+   * so without it the pods' /admin/* and /api/* answer only on their loopback; and nothing
+   * Kubernetes calls (probes, lifecycle hooks) needs them.
+   */
+  @Test
+  void secretsComeOnlyFromTheOptionalSecretAndNoProbeOrHookCallsAProtectedEndpoint() throws IOException {
+    List<String> secrets = List.of("WSGRID_API_KEY", "WSGRID_ADMIN_TOKEN", "WSGRID_JWT_SECRET");
+    for (JsonNode deployment : kind("Deployment")) {
+      String name = deployment.path("metadata").path("name").asText();
+      JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+      List<JsonNode> fromSecret = new ArrayList<>();
+      container.path("envFrom").forEach(e -> {
+        if ("wsgrid-secrets".equals(e.path("secretRef").path("name").asText())) fromSecret.add(e.path("secretRef"));
+      });
+      assertThat(fromSecret).as(name + " reads the Secret wsgrid-secrets").hasSize(1);
+      assertThat(fromSecret.get(0).path("optional").asBoolean()).as(name + ": the Secret is optional").isTrue();
+      container.path("env").forEach(e -> assertThat(secrets).as(name + " writes a secret into its env").doesNotContain(e.path("name").asText()));
+      container.path("args").forEach(a -> assertThat(a.asText()).as(name + " passes a secret as an argument")
+          .isNotIn("--api-key", "--admin-token", "--jwt-secret"));
+      for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
+        assertThat(container.path(probe).path("httpGet").path("path").asText()).as(name + " " + probe)
+            .doesNotStartWith("/admin").doesNotStartWith("/api");
+      }
+      container.path("lifecycle").forEach(hook -> {
+        assertThat(hook.path("httpGet").path("path").asText()).as(name + " hook").doesNotStartWith("/admin").doesNotStartWith("/api");
+        String command = hook.path("exec").path("command").toString();
+        if (command.contains("/admin") || command.contains("/api")) {
+          assertThat(command).as(name + " hook calls a protected endpoint: on loopback only").containsAnyOf("127.0.0.1", "localhost");
+        }
+      });
+    }
+    JsonNode config = YAML.readTree(named("ConfigMap", "wsgrid-conf").path("data").path("wsgrid.yaml").asText());
+    for (JsonNode section : List.of(config, config.path("node"), config.path("edge"))) {
+      assertThat(section.has("api-key") || section.has("admin-token") || section.has("jwt-secret"))
+          .as("a secret in the ConfigMap").isFalse();
+    }
+    assertThat(config.path("handshake-timeout").asInt()).as("half-open connections are closed").isPositive();
+  }
+
   @Test
   void autoscalerAndBudgetsTargetWhatExists() {
     JsonNode hpa = named("HorizontalPodAutoscaler", "wsgrid-node");

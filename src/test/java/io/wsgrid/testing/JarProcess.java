@@ -39,15 +39,26 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts {@code java -jar wsgrid.jar <args>}. */
   public static JarProcess start(String name, String... args) {
+    return start(name, List.of(), null, args);
+  }
+
+  /**
+   * Starts {@code <prefix> java -jar wsgrid.jar <args>} (a prefix such as {@code prlimit
+   * --nofile=2048}, which runs the JVM itself, so the pid stays the JVM's) in the working directory
+   * {@code dir} (null: this one).
+   */
+  public static JarProcess start(String name, List<String> prefix, Path dir, String... args) {
     try {
-      Path logs = Path.of("target", "it-logs");
+      Path logs = Path.of("target", "it-logs").toAbsolutePath();
       Files.createDirectories(logs);
       Path log = logs.resolve(name + ".log");
-      List<String> command = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-          "-jar", jar()));
+      List<String> command = new ArrayList<>(prefix);
+      command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
+          "-jar", Path.of(jar()).toAbsolutePath().toString()));
       command.addAll(List.of(args));
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      if (dir != null) builder.directory(dir.toFile());
+      Process process = builder.start();
       return new JarProcess(name, process, log);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name, e);

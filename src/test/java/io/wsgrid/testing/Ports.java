@@ -17,6 +17,16 @@ public final class Ports {
     }
   }
 
+  /** A TCP port free on every address, for a process that binds 0.0.0.0. */
+  public static int freeOnEveryAddress() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("no free port", e);
+    }
+  }
+
   /**
    * A Hazelcast base port of its own for a test cluster, so test clusters (and anything left on
    * 5701-5720) never probe each other: 20 ports in 30000-49999.
