@@ -44,9 +44,18 @@ public final class TestNodes implements AutoCloseable {
 
   /** A node with the given limits and security (tokens, permissions, TLS). */
   public Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security) {
+    return start(name, instances, weight, limits, security, ChannelPolicies.defaults());
+  }
+
+  /** A node with its own channel settings (history per namespace, idle time), no message-rate limit. */
+  public Node start(String name, ChannelPolicies channels) {
+    return start(name, 2, 2, SessionLimits.of(64 * 1024, 4 * 1024 * 1024).withMessageRate(0, 0), SecuritySettings.OPEN, channels);
+  }
+
+  private Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security, ChannelPolicies channels) {
     ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name, clusterPort);
     NodeSettings settings = new NodeSettings(name, "127.0.0.1", "127.0.0.1", Ports.free(), instances, weight,
-        limits, cluster, ChannelPolicies.defaults(), 500, security);
+        limits, cluster, channels, 500, security);
     Node node = Await.result(Node.start(settings), Duration.ofSeconds(90));
     nodes.add(node);
     return node;
