@@ -20,10 +20,12 @@ public final class Bench implements AutoCloseable {
   }
 
   /** A fan-out run at a fixed rate (0: as fast as acked). */
-  public String fanout(String protocol, List<String> targets, int subscribers, int channels, int publishers, int size,
-      double rate, double seconds, double warmup, int sources, int concurrency, String channelPrefix, boolean json) throws Exception {
+  public String fanout(String protocol, List<String> targets, List<String> subscribeVia, int subscribers, int channels, int publishers,
+      int size, double rate, double seconds, double warmup, int sources, int concurrency, String channelPrefix, boolean json)
+      throws Exception {
+    List<List<String>> paths = subscribeVia == null || subscribeVia.isEmpty() ? null : List.of(subscribeVia);
     try (FanoutScenario scenario = new FanoutScenario(vertx, Wire.of(protocol),
-        new FanoutScenario.Settings(targets, subscribers, channels, publishers, size, sources, concurrency, channelPrefix))) {
+        new FanoutScenario.Settings(targets, paths, subscribers, channels, publishers, size, sources, concurrency, channelPrefix))) {
       scenario.setup();
       if (warmup > 0) scenario.step(rate, warmup); // JIT and pools warm on both sides; not reported
       return format(scenario.step(rate, seconds), json);

@@ -8,32 +8,35 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.wsgrid.broker.log.LogEntry;
 import io.wsgrid.broker.log.LogShard;
-import io.wsgrid.broker.log.LogSlice;
 import io.wsgrid.broker.log.PublicationLog;
 import io.wsgrid.broker.log.ShardBatch;
 import io.wsgrid.broker.log.ShardReply;
 import io.wsgrid.broker.log.ShardRequest;
 import io.wsgrid.protocol.StreamPosition;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker over a {@link PublicationLog}: a node's publications of one event-loop turn are
- * grouped by shard, each shard gets one batch in flight at a time from this node (whatever arrives
- * meanwhile goes in the next, so batches grow with the load and a publisher's order is kept), and
- * the offsets that come back are fanned out to the nodes that follow each channel, one message per
- * node per batch. On the receiving side each followed channel is put in offset order
- * ({@link ChannelOrder}); a gap that is not filled within {@link #GAP_WAIT_MS} is read from the
- * log. All of the broker's state lives on one event loop of its own.
+ * The broker over a {@link PublicationLog}. A node's publications of one event-loop turn are
+ * grouped by shard, and each shard gets one batch in flight at a time from this node (whatever
+ * arrives meanwhile goes in the next, so batches grow with the load and a publisher's order is
+ * kept). The reply is handled on the event loop of the batch's first publisher, which is woken for
+ * its reply anyway: offsets go back to the publishers, and publications to the nodes that follow
+ * their channels, one message per node per batch. Each followed channel is put in offset order
+ * ({@link ChannelOrder}) on the event loop of its first listener; a gap that is not filled within
+ * {@link #GAP_WAIT_MS} is read from the log. So a publication costs a wake-up of the log's
+ * partition thread and of its publisher's loop, not a hop through a thread of the broker's own.
  */
 public final class LogBroker implements Broker {
   static final long GAP_WAIT_MS = 100;
@@ -42,7 +45,8 @@ public final class LogBroker implements Broker {
   private static final Logger log = LoggerFactory.getLogger(LogBroker.class);
 
   private final Vertx vertx;
-  private final ContextInternal context;
+  /** Where work goes that belongs to no event loop of a caller (batches of follows only, sweeps). */
+  private final ContextInternal fallback;
   private final PublicationLog publicationLog;
   private final Fanout fanout;
   private final ChannelPolicies policies;
@@ -50,20 +54,16 @@ public final class LogBroker implements Broker {
   private final Clock clock;
   private final String self;
   private final ShardQueue[] queues;
-  private final Map<String, Stream> streams = new HashMap<>();
+  private final Map<String, Stream> streams = new ConcurrentHashMap<>();
   private final ThreadLocal<Outbox> outboxes = ThreadLocal.withInitial(Outbox::new);
   private final long seedBase = ThreadLocalRandom.current().nextLong();
-  private volatile int followed;
-  private long sweepTimer = -1;
+  private volatile long sweepTimer = -1;
 
-  /**
-   * A broker for the node whose follower id is {@code self}; {@code sweepMillis} is how often it
-   * asks the log to expire idle channels (0: never).
-   */
+  /** A broker for the node whose follower id is {@code self}. */
   public LogBroker(Vertx vertx, PublicationLog publicationLog, Fanout fanout, ChannelPolicies policies, FrameEncoder encoder,
       Clock clock, String self) {
     this.vertx = vertx;
-    this.context = ((VertxInternal) vertx).createEventLoopContext();
+    this.fallback = ((VertxInternal) vertx).createEventLoopContext();
     this.publicationLog = publicationLog;
     this.fanout = fanout;
     this.policies = policies;
@@ -74,22 +74,25 @@ public final class LogBroker implements Broker {
     for (int i = 0; i < queues.length; i++) queues[i] = new ShardQueue(i);
   }
 
-  /** Starts receiving other nodes' publications, and sweeps expired channels every {@code sweepMillis} (0: never). */
-  public Future<Void> start(long sweepMillis) {
+  /**
+   * Starts receiving other nodes' publications on {@code receiving} (best the event loop of a
+   * WebSocket verticle: its own channels are then ordered without a hop), and sweeps expired
+   * channels every {@code sweepMillis} (0: never).
+   */
+  public Future<Void> start(Context receiving, long sweepMillis) {
     if (sweepMillis > 0) {
-      context.runOnContext(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id -> publicationLog.expire().whenComplete((removed, e) -> {
+      fallback.runOnContext(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id -> publicationLog.expire().whenComplete((removed, e) -> {
         if (e != null) log.debug("channel expiry sweep failed: {}", e.toString());
         else if (removed > 0) log.debug("expired {} idle channels", removed);
       })));
     }
-    return fanout.start(context, this::received);
+    return fanout.start(receiving, this::route);
   }
 
   /** Stops the sweep. */
   public void stop() {
-    context.runOnContext(v -> {
-      if (sweepTimer >= 0) vertx.cancelTimer(sweepTimer);
-    });
+    long timer = sweepTimer;
+    if (timer >= 0) vertx.cancelTimer(timer);
   }
 
   @Override
@@ -99,50 +102,48 @@ public final class LogBroker implements Broker {
 
   @Override
   public int subscribedChannels() {
-    return followed;
+    return streams.size();
+  }
+
+  private long micros() {
+    Instant now = clock.instant();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
   // ---- publishing ----
 
   @Override
   public Future<Long> publish(String channel, byte[] data) {
-    Pending pending;
-    if (Context.isOnEventLoopThread()) {
-      ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-      pending = new Pending(channel, data, micros(), caller.promise(), caller);
-      Outbox outbox = outboxes.get();
-      // One hop to the broker's loop per event-loop turn, with everything the turn published.
-      if (outbox.add(pending)) {
-        caller.runOnContext(v -> {
-          List<Pending> turn = outbox.drain();
-          context.runOnContext(w -> enqueue(turn));
-        });
-      }
-    } else {
-      pending = new Pending(channel, data, micros(), Promise.promise(), null);
-      context.runOnContext(v -> enqueue(List.of(pending)));
+    if (!Context.isOnEventLoopThread()) {
+      Pending pending = new Pending(channel, data, micros(), Promise.promise(), fallback);
+      enqueue(List.of(pending));
+      return pending.promise.future();
     }
+    ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+    Pending pending = new Pending(channel, data, micros(), caller.promise(), caller);
+    Outbox outbox = outboxes.get();
+    // Everything this event loop publishes in the current turn goes to the log together.
+    if (outbox.add(pending)) caller.runOnContext(v -> enqueue(outbox.drain()));
     return pending.promise.future();
   }
 
-  private long micros() {
-    java.time.Instant now = clock.instant();
-    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-  }
-
   private void enqueue(List<Pending> publications) {
+    boolean[] touched = new boolean[queues.length];
     for (Pending p : publications) {
       ChannelPolicies.Policy policy = policies.policy(p.channel);
-      ShardQueue queue = queues[publicationLog.shardOf(p.channel)];
-      queue.waiting.add(new Request(ShardRequest.append(p.channel, p.data, p.acceptedAt, policy.size(), policy.ttlSeconds()), p, null));
+      int shard = publicationLog.shardOf(p.channel);
+      queues[shard].add(new Request(ShardRequest.append(p.channel, p.data, p.acceptedAt, policy.size(), policy.ttlSeconds()), p, null));
+      touched[shard] = true;
     }
-    for (ShardQueue queue : queues) queue.pump();
+    for (int i = 0; i < queues.length; i++) {
+      if (touched[i]) queues[i].pump();
+    }
   }
 
-  /** A publication waiting for its offset, and whom to tell. */
+  /** A publication waiting for its offset, and the event loop of the caller to tell. */
   private record Pending(String channel, byte[] data, long acceptedAt, Promise<Long> promise, ContextInternal caller) {}
 
-  /** What one event-loop thread published in the current turn. */
+  /** What one event-loop thread published in the current turn; used by that thread only. */
   private static final class Outbox {
     private List<Pending> pending = new ArrayList<>();
 
@@ -160,45 +161,68 @@ public final class LogBroker implements Broker {
   }
 
   /** A request waiting in a shard's queue: an append (with its publication) or a follow/unfollow (with its stream). */
-  private record Request(ShardRequest request, Pending publication, Stream stream) {}
+  private record Request(ShardRequest request, Pending publication, Stream stream) {
+    ContextInternal home() {
+      return publication != null ? publication.caller : stream.context;
+    }
+  }
 
-  /** This node's requests to one shard, one batch in flight at a time. */
+  /** This node's requests to one shard, one batch in flight at a time; called from any thread. */
   private final class ShardQueue {
     final int shard;
-    final ArrayDeque<Request> waiting = new ArrayDeque<>();
-    boolean inFlight;
-    long seq;
+    private final ArrayDeque<Request> waiting = new ArrayDeque<>();
+    private boolean inFlight;
+    private long seq;
 
     ShardQueue(int shard) {
       this.shard = shard;
     }
 
+    synchronized void add(Request request) {
+      waiting.add(request);
+    }
+
     void pump() {
-      if (inFlight || waiting.isEmpty()) return;
-      int n = Math.min(waiting.size(), MAX_BATCH);
-      List<Request> taken = new ArrayList<>(n);
-      List<ShardRequest> requests = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        Request r = waiting.poll();
-        taken.add(r);
-        requests.add(r.request);
+      List<Request> taken;
+      ShardBatch batch;
+      synchronized (this) {
+        if (inFlight || waiting.isEmpty()) return;
+        int n = Math.min(waiting.size(), MAX_BATCH);
+        taken = new ArrayList<>(n);
+        List<ShardRequest> requests = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          Request r = waiting.poll();
+          taken.add(r);
+          requests.add(r.request);
+        }
+        inFlight = true;
+        seq++;
+        batch = new ShardBatch(self, seq, clock.millis(), seedBase ^ (seq * 0x9E3779B97F4A7C15L) ^ shard, requests);
       }
-      inFlight = true;
-      seq++;
-      ShardBatch batch = new ShardBatch(self, seq, clock.millis(), seedBase ^ (seq * 0x9E3779B97F4A7C15L) ^ shard, requests);
-      publicationLog.apply(shard, batch).whenComplete((reply, failure) -> context.runOnContext(v -> {
-        inFlight = false;
-        if (failure != null) failed(taken, failure);
-        else applied(taken, reply);
-        pump();
+      ContextInternal home = taken.get(0).home();
+      publicationLog.apply(shard, batch).whenComplete((reply, failure) -> home.runOnContext(v -> {
+        // Handled before the next batch goes: one shard's replies are handled in the order sent.
+        try {
+          if (failure != null) failed(taken, failure);
+          else applied(taken, reply, home);
+        } catch (RuntimeException e) {
+          log.error("shard {}: handling the log's reply to a batch failed", shard, e);
+        } finally {
+          synchronized (this) {
+            inFlight = false;
+          }
+          pump();
+        }
       }));
     }
   }
 
-  private void applied(List<Request> taken, ShardReply reply) {
-    Map<ContextInternal, List<Runnable>> replies = new IdentityHashMap<>();
+  /** The log's reply to a batch, on the event loop of its first request. */
+  private void applied(List<Request> taken, ShardReply reply, ContextInternal home) {
+    Map<ContextInternal, List<Runnable>> elsewhere = new IdentityHashMap<>();
     Map<String, List<Delivery>> remote = new LinkedHashMap<>();
     List<Delivery> local = new ArrayList<>();
+    List<Runnable> here = new ArrayList<>();
     for (int i = 0; i < taken.size(); i++) {
       Request r = taken.get(i);
       long offset = reply.offsets()[i];
@@ -211,26 +235,18 @@ public final class LogBroker implements Broker {
             if (follower.equals(self)) local.add(delivery);
             else remote.computeIfAbsent(follower, f -> new ArrayList<>()).add(delivery);
           }
-          answer(replies, p, offset);
+          Runnable answer = () -> p.promise.complete(offset);
+          if (p.caller == home) here.add(answer);
+          else elsewhere.computeIfAbsent(p.caller, c -> new ArrayList<>()).add(answer);
         }
-        case FOLLOW -> {
-          Stream stream = streams.get(r.request.channel());
-          if (stream == r.stream) stream.ready(epoch, offset + 1);
-        }
+        case FOLLOW -> r.stream.context.runOnContext(v -> r.stream.ready(epoch, offset + 1));
         case UNFOLLOW -> { }
       }
     }
     remote.forEach(fanout::send);
     route(local);
-    replies.forEach((caller, tasks) -> caller.runOnContext(v -> tasks.forEach(Runnable::run)));
-  }
-
-  private static void answer(Map<ContextInternal, List<Runnable>> replies, Pending p, long offset) {
-    if (p.caller == null) {
-      p.promise.complete(offset);
-    } else {
-      replies.computeIfAbsent(p.caller, c -> new ArrayList<>()).add(() -> p.promise.complete(offset));
-    }
+    here.forEach(Runnable::run);
+    elsewhere.forEach((caller, tasks) -> caller.runOnContext(v -> tasks.forEach(Runnable::run)));
   }
 
   private void failed(List<Request> taken, Throwable failure) {
@@ -238,12 +254,9 @@ public final class LogBroker implements Broker {
     for (Request r : taken) {
       if (r.publication != null) {
         Pending p = r.publication;
-        if (p.caller == null) p.promise.fail(failure);
-        else p.caller.runOnContext(v -> p.promise.fail(failure));
-      } else if (r.request.kind() == ShardRequest.Kind.FOLLOW && streams.get(r.request.channel()) == r.stream) {
-        streams.remove(r.request.channel());
-        followed = streams.size();
-        r.stream.fail(failure);
+        p.caller.runOnContext(v -> p.promise.fail(failure));
+      } else if (r.request.kind() == ShardRequest.Kind.FOLLOW) {
+        r.stream.context.runOnContext(v -> r.stream.failed(failure));
       }
     }
   }
@@ -252,34 +265,41 @@ public final class LogBroker implements Broker {
 
   @Override
   public Future<Void> join(String channel, ChannelListener listener) {
-    Promise<Void> joined = ((ContextInternal) listener.context()).promise();
-    context.runOnContext(v -> {
-      Stream stream = streams.get(channel);
-      if (stream == null) {
-        stream = new Stream(channel);
-        streams.put(channel, stream);
-        followed = streams.size();
-        ShardQueue queue = queues[publicationLog.shardOf(channel)];
-        queue.waiting.add(new Request(ShardRequest.follow(channel), null, stream));
-        queue.pump();
+    ContextInternal context = (ContextInternal) listener.context();
+    Promise<Void> joined = context.promise();
+    join(channel, listener, joined);
+    return joined.future();
+  }
+
+  private void join(String channel, ChannelListener listener, Promise<Void> joined) {
+    Stream[] created = new Stream[1];
+    Stream stream = streams.computeIfAbsent(channel, c -> created[0] = new Stream(c, (ContextInternal) listener.context()));
+    if (created[0] != null) {
+      ShardQueue queue = queues[publicationLog.shardOf(channel)];
+      queue.add(new Request(ShardRequest.follow(channel), null, stream));
+      queue.pump();
+    }
+    stream.context.runOnContext(v -> {
+      if (stream.closed) {
+        join(channel, listener, joined); // it was just left: a new stream follows the channel again
+        return;
       }
       stream.listeners.add(listener);
       if (stream.order != null) joined.complete();
       else stream.joining.add(joined);
     });
-    return joined.future();
   }
 
   @Override
   public void leave(String channel, ChannelListener listener) {
-    context.runOnContext(v -> {
-      Stream stream = streams.get(channel);
-      if (stream == null || !stream.listeners.remove(listener) || !stream.listeners.isEmpty()) return;
-      streams.remove(channel);
-      followed = streams.size();
+    Stream stream = streams.get(channel);
+    if (stream == null) return;
+    stream.context.runOnContext(v -> {
+      if (stream.closed || !stream.listeners.remove(listener) || !stream.listeners.isEmpty()) return;
       stream.close();
+      streams.remove(channel, stream);
       ShardQueue queue = queues[publicationLog.shardOf(channel)];
-      queue.waiting.add(new Request(ShardRequest.unfollow(channel), null, stream));
+      queue.add(new Request(ShardRequest.unfollow(channel), null, stream));
       queue.pump();
     });
   }
@@ -287,21 +307,30 @@ public final class LogBroker implements Broker {
   @Override
   public Future<StreamPosition> position(String channel) {
     Promise<StreamPosition> position = Promise.promise();
-    context.runOnContext(v -> {
-      Stream stream = streams.get(channel);
-      if (stream != null && stream.order != null) {
-        position.complete(new StreamPosition(stream.order.next() - 1, LogShard.epochName(stream.order.epoch())));
-        return;
-      }
-      publicationLog.positions(publicationLog.shardOf(channel), List.of(channel)).whenComplete((found, e) -> {
-        if (e != null) position.fail(e);
-        else {
-          var p = found.get(channel);
-          position.complete(p == null ? new StreamPosition(-1, LogShard.epochName(0)) : new StreamPosition(p.tail(), LogShard.epochName(p.epoch())));
+    Stream stream = streams.get(channel);
+    if (stream != null) {
+      stream.context.runOnContext(v -> {
+        if (!stream.closed && stream.order != null) {
+          position.complete(new StreamPosition(stream.order.next() - 1, LogShard.epochName(stream.order.epoch())));
+        } else {
+          positionFromLog(channel, position);
         }
       });
-    });
+    } else {
+      positionFromLog(channel, position);
+    }
     return position.future();
+  }
+
+  private void positionFromLog(String channel, Promise<StreamPosition> position) {
+    publicationLog.positions(publicationLog.shardOf(channel), List.of(channel)).whenComplete((found, e) -> {
+      if (e != null) {
+        position.fail(e);
+        return;
+      }
+      var p = found.get(channel);
+      position.complete(p == null ? new StreamPosition(-1, LogShard.epochName(0)) : new StreamPosition(p.tail(), LogShard.epochName(p.epoch())));
+    });
   }
 
   @Override
@@ -334,39 +363,54 @@ public final class LogBroker implements Broker {
     });
   }
 
-  // ---- receiving ----
+  // ---- ordering and delivering ----
 
-  private void received(List<Delivery> deliveries) {
-    route(deliveries);
-  }
-
-  /** Puts each delivery in its channel's order and hands what is in order to the listeners, one task per listener context. */
+  /** Hands each delivery to its channel's stream, on the stream's event loop (here, or one task per other loop). */
   private void route(List<Delivery> deliveries) {
     if (deliveries.isEmpty()) return;
-    Dispatch dispatch = new Dispatch();
+    Context current = Vertx.currentContext();
+    Map<ContextInternal, List<Delivery>> elsewhere = null;
+    Dispatch dispatch = new Dispatch(current);
     for (Delivery d : deliveries) {
       Stream stream = streams.get(d.channel());
-      if (stream != null) stream.offer(d, dispatch);
+      if (stream == null) continue;
+      if (stream.context == current) {
+        stream.offer(d, dispatch);
+      } else {
+        if (elsewhere == null) elsewhere = new IdentityHashMap<>();
+        elsewhere.computeIfAbsent(stream.context, c -> new ArrayList<>()).add(d);
+      }
     }
     dispatch.run();
+    if (elsewhere != null) elsewhere.forEach((context, list) -> context.runOnContext(v -> route(list)));
   }
 
-  /** The deliveries of one routing pass, grouped by the context of the listener they go to. */
+  /** What one pass of ordering can deliver: at once to listeners on this loop, one task per other loop. */
   private static final class Dispatch {
+    final Context current;
     final Map<Context, List<Runnable>> tasks = new IdentityHashMap<>();
     final List<Delivery> ordered = new ArrayList<>();
 
+    Dispatch(Context current) {
+      this.current = current;
+    }
+
     void to(List<ChannelListener> listeners, Delivery d) {
       for (ChannelListener listener : listeners) {
-        tasks.computeIfAbsent(listener.context(), c -> new ArrayList<>())
-            .add(() -> listener.deliver(d.channel(), d.offset(), d.frame(), d.acceptedAtMicros()));
+        if (listener.context() == current) {
+          listener.deliver(d.channel(), d.offset(), d.frame(), d.acceptedAtMicros());
+        } else {
+          tasks.computeIfAbsent(listener.context(), c -> new ArrayList<>())
+              .add(() -> listener.deliver(d.channel(), d.offset(), d.frame(), d.acceptedAtMicros()));
+        }
       }
     }
 
     void interrupt(List<ChannelListener> listeners, String channel, long epoch, long offset, long lost) {
       for (ChannelListener listener : listeners) {
-        tasks.computeIfAbsent(listener.context(), c -> new ArrayList<>())
-            .add(() -> listener.interrupted(channel, LogShard.epochName(epoch), offset, lost));
+        Runnable call = () -> listener.interrupted(channel, LogShard.epochName(epoch), offset, lost);
+        if (listener.context() == current) call.run();
+        else tasks.computeIfAbsent(listener.context(), c -> new ArrayList<>()).add(call);
       }
     }
 
@@ -375,39 +419,47 @@ public final class LogBroker implements Broker {
     }
   }
 
-  /** One followed channel on this node: its listeners and its order. */
+  /** One followed channel on this node: its listeners and its order, confined to {@link #context}. */
   private final class Stream {
     final String channel;
-    final List<ChannelListener> listeners = new ArrayList<>(2);
+    final ContextInternal context;
+    final List<ChannelListener> listeners = new CopyOnWriteArrayList<>();
     final List<Promise<Void>> joining = new ArrayList<>(1);
     /** Null until the log answered the follow; deliveries meanwhile wait in {@link #before}. */
     ChannelOrder order;
     List<Delivery> before;
     long gapTimer = -1;
     boolean filling;
-    boolean closed;
+    volatile boolean closed;
 
-    Stream(String channel) {
+    Stream(String channel, ContextInternal context) {
       this.channel = channel;
+      this.context = context;
     }
 
     void ready(long epoch, long next) {
+      if (closed) return;
       order = new ChannelOrder(epoch, next);
       joining.forEach(Promise::complete);
       joining.clear();
       if (before != null) {
-        List<Delivery> waiting = before;
+        Dispatch dispatch = new Dispatch(context);
+        for (Delivery d : before) offer(d, dispatch);
         before = null;
-        route(waiting);
+        dispatch.run();
       }
     }
 
-    void fail(Throwable failure) {
+    void failed(Throwable failure) {
+      if (closed) return;
+      close();
+      streams.remove(channel, this);
       joining.forEach(p -> p.fail(failure));
       joining.clear();
     }
 
     void offer(Delivery d, Dispatch dispatch) {
+      if (closed) return;
       if (order == null) {
         if (before == null) before = new ArrayList<>();
         before.add(d);
@@ -440,33 +492,31 @@ public final class LogBroker implements Broker {
       long epoch = order.epoch();
       long from = gap[0];
       long to = Math.min(gap[1], from + READ_BATCH - 1);
-      publicationLog.read(channel, from, (int) (to - from + 1)).whenComplete((slice, e) ->
-          context.runOnContext(v -> {
-            filling = false;
-            if (closed) return;
-            if (e != null) {
-              log.warn("channel {}: cannot read offsets {}..{} from the log: {}", channel, from, to, e.toString());
-              awaitGap();
-              return;
-            }
-            List<Delivery> read = new ArrayList<>();
-            if (slice != null && slice.epoch() == epoch) {
-              for (LogEntry entry : slice.entries()) {
-                read.add(new Delivery(channel, epoch, entry.offset(), entry.acceptedAtMicros(),
-                    encoder.publication(channel, entry.offset(), entry.data())));
-              }
-            }
-            Dispatch dispatch = new Dispatch();
-            long lost = order.fill(from, to, read, dispatch.ordered);
-            if (lost > 0) {
-              log.warn("channel {}: {} publications before offset {} are no longer in the log; continuing", channel, lost,
-                  dispatch.ordered.isEmpty() ? order.next() : dispatch.ordered.get(0).offset());
-              dispatch.interrupt(listeners, channel, epoch, order.next(), lost);
-            }
-            for (Delivery d : List.copyOf(dispatch.ordered)) dispatch.to(listeners, d);
-            dispatch.run();
-            awaitGap();
-          }));
+      publicationLog.read(channel, from, (int) (to - from + 1)).whenComplete((slice, e) -> context.runOnContext(v -> {
+        filling = false;
+        if (closed) return;
+        if (e != null) {
+          log.warn("channel {}: cannot read offsets {}..{} from the log: {}", channel, from, to, e.toString());
+          awaitGap();
+          return;
+        }
+        List<Delivery> read = new ArrayList<>();
+        if (slice != null && slice.epoch() == epoch) {
+          for (LogEntry entry : slice.entries()) {
+            read.add(new Delivery(channel, epoch, entry.offset(), entry.acceptedAtMicros(), encoder.publication(channel, entry.offset(), entry.data())));
+          }
+        }
+        Dispatch dispatch = new Dispatch(context);
+        long lost = order.fill(from, to, read, dispatch.ordered);
+        List<Delivery> ready = List.copyOf(dispatch.ordered);
+        if (lost > 0) {
+          log.warn("channel {}: {} publications between offsets {} and {} are no longer in the log; continuing", channel, lost, from, to);
+          dispatch.interrupt(listeners, channel, epoch, from, lost);
+        }
+        for (Delivery d : ready) dispatch.to(listeners, d);
+        dispatch.run();
+        awaitGap();
+      }));
     }
 
     void close() {

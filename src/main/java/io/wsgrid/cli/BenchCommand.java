@@ -86,6 +86,9 @@ final class BenchCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "3", description = "Seconds of the same load first, not reported (default: ${DEFAULT-VALUE}).") double warmup;
     @Option(names = "--channel-prefix", defaultValue = "bench.fanout",
         description = "Channel names are this prefix and the channel's number (default: ${DEFAULT-VALUE}).") String channelPrefix;
+    @Option(names = "--subscribe-via", split = ",",
+        description = "URL(s) the subscribers connect to, comma-separated (default: --target, which the publishers use).")
+    List<String> subscribeVia;
     @Option(names = "--fresh", defaultValue = "false",
         description = "Channel names no earlier run used: the prefix gets a random part, so every channel is new to the cluster (default: reused names).")
     boolean fresh;
@@ -96,8 +99,8 @@ final class BenchCommand implements Runnable {
       String prefix = fresh ? channelPrefix + "." + Long.toHexString(System.nanoTime() & 0xFFFFFFL) + "." : channelPrefix;
       if (warmup < 0 || warmup > 600) throw new ConfigException("--warmup must be in [0, 600] seconds");
       try (Bench bench = new Bench()) {
-        return run(common, () -> bench.fanout(common.protocol, common.targets, subscribers, channels, publishers, size, rate, duration, warmup,
-            common.sources, common.concurrency, prefix, common.json));
+        return run(common, () -> bench.fanout(common.protocol, common.targets, subscribeVia, subscribers, channels, publishers, size, rate,
+            duration, warmup, common.sources, common.concurrency, prefix, common.json));
       }
     }
   }

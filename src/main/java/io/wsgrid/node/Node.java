@@ -122,7 +122,7 @@ public final class Node {
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot serve on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + (String.valueOf(e.getMessage()).contains("in use") ? " (is another process on that port? pick another --port)" : ""), e)))
-        .compose(id -> broker.start(sweepMillis(settings.channels().idleSeconds())))
+        .compose(id -> broker.start(hubs.get(0).context(), sweepMillis(settings.channels().idleSeconds())))
         .compose(v -> registration.start())
         .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
           long count = Math.max(0, message.body().getLong("count", 0L));

@@ -3,9 +3,11 @@ package io.wsgrid.protocol;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Reads client requests and writes server frames of protocol v1 (JSON text frames). Parsing never
@@ -177,13 +179,26 @@ public final class ProtocolCodec {
     return frame.toBuffer();
   }
 
-  /** {@code {"id":…,"ok":true}} plus any extra fields (may be null). */
+  /**
+   * {@code {"id":…,"ok":true}} plus any extra fields (may be null). Written field by field: a
+   * publish's reply is the most frequent frame a node writes after publications.
+   */
   public static Buffer ok(Object id, JsonObject extra) {
-    JsonObject reply = new JsonObject();
-    if (id != null) reply.put("id", id);
-    reply.put("ok", true);
-    if (extra != null) reply.mergeIn(extra);
-    return reply.toBuffer();
+    Buffer reply = Buffer.buffer(64).appendByte((byte) '{');
+    if (id != null) appendValue(reply.appendString("\"id\":"), id).appendByte((byte) ',');
+    reply.appendString("\"ok\":true");
+    if (extra != null) {
+      for (Map.Entry<String, Object> field : extra) {
+        if (field.getKey().equals("id") || field.getKey().equals("ok")) continue;
+        appendValue(reply.appendByte((byte) ',').appendString(Json.encode(field.getKey())).appendByte((byte) ':'), field.getValue());
+      }
+    }
+    return reply.appendByte((byte) '}');
+  }
+
+  private static Buffer appendValue(Buffer out, Object value) {
+    if (value instanceof Integer || value instanceof Long || value instanceof Boolean) return out.appendString(value.toString());
+    return out.appendString(Json.encode(value));
   }
 
   /** {@code {"id":…,"error":{"code":…,"message":…}}}. */

@@ -65,6 +65,7 @@ public final class Session {
   public void start() {
     hub.opened(this);
     validateUtf8();
+    consolidateFlushes();
     socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
     socket.setWriteQueueMaxSize(256 * 1024);
     socket.textMessageHandler(this::onText);
@@ -90,6 +91,20 @@ public final class Session {
    * compressed frames) does it, and its error
    * reaches {@link #onFailure} like any corrupted frame.
    */
+  /**
+   * Vert.x flushes after every frame it writes, one system call each. A publisher's replies come
+   * in batches (one per batch of its publications the log answered): flushed once per event-loop
+   * turn instead, by Netty's handler for it, at the head of the pipeline.
+   */
+  private void consolidateFlushes() {
+    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      var pipeline = internal.channelHandlerContext().pipeline();
+      if (pipeline.get("wsgrid-flush") == null) {
+        pipeline.addFirst("wsgrid-flush", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
+      }
+    }
+  }
+
   private void validateUtf8() {
     if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
       var pipeline = internal.channelHandlerContext().pipeline();

@@ -31,7 +31,7 @@ class BenchIT {
       Await.until("the edge sees both nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 2);
       List<String> nodes = List.of(a.settings().wsUrl(), b.settings().wsUrl());
 
-      JsonObject fanout = new JsonObject(bench.fanout("wsgrid", nodes, 100, 5, 2, 128, 200, 2, 1, 1, 50, "bench.fanout", true));
+      JsonObject fanout = new JsonObject(bench.fanout("wsgrid", nodes, null, 100, 5, 2, 128, 200, 2, 1, 1, 50, "bench.fanout", true));
       System.out.println("bench fanout: " + fanout.encode());
       long publications = fanout.getLong("publications");
       assertThat(publications).isBetween(300L, 420L);

@@ -5,7 +5,11 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.impl.proxy.MapProxyImpl;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +42,7 @@ public final class HazelcastPublicationLog implements PublicationLog {
 
   private final HazelcastInstance hazelcast;
   private final IMap<String, LogShard> map;
+  private final SerializationService serialization;
   private final String[] keys = new String[SHARDS];
   private final Clock clock;
   private final long idleMillis;
@@ -46,6 +51,7 @@ public final class HazelcastPublicationLog implements PublicationLog {
   public HazelcastPublicationLog(HazelcastInstance hazelcast, Clock clock, long idleMillis) {
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(MAP);
+    this.serialization = ((SerializationServiceSupport) hazelcast).getSerializationService();
     this.clock = clock;
     this.idleMillis = idleMillis;
     for (int i = 0; i < SHARDS; i++) keys[i] = MAP + "." + i;
@@ -74,18 +80,43 @@ public final class HazelcastPublicationLog implements PublicationLog {
 
   @Override
   public CompletionStage<ShardReply> apply(int shard, ShardBatch batch) {
-    return map.submitToKey(keys[shard], new ShardProcessors.Apply(batch));
+    return submit(keys[shard], new ShardProcessors.Apply(batch));
   }
 
   @Override
   public CompletionStage<LogSlice> read(String channel, long from, int max) {
-    return map.submitToKey(keys[shardOf(channel)], new ShardProcessors.Read(channel, from, max));
+    return submit(keys[shardOf(channel)], new ShardProcessors.Read(channel, from, max));
   }
 
   @Override
   public CompletionStage<Map<String, Position>> positions(int shard, Collection<String> names) {
-    return map.submitToKey(keys[shard], new ShardProcessors.Locate(new ArrayList<>(names)))
-        .thenApply(LogSerializers.Positions::byChannel);
+    return submit(keys[shard], new ShardProcessors.Locate(new ArrayList<>(names))).thenApply(LogSerializers.Positions::byChannel);
+  }
+
+  /**
+   * Runs {@code processor} on the entry {@code key}; the future completes on the thread that got
+   * the answer (the partition thread, for an entry of this member). {@code IMap.submitToKey} would
+   * hand every answer to a common-pool thread first, to deserialize it: a wake-up per operation
+   * for nothing, so the proxy's own invocation is used where the map is a member-side proxy.
+   */
+  private <R> CompletionStage<R> submit(String key, EntryProcessor<String, LogShard, R> processor) {
+    if (!(map instanceof MapProxyImpl<String, LogShard> proxy)) return map.submitToKey(key, processor);
+    CompletableFuture<R> result = new CompletableFuture<>();
+    proxy.executeOnKeyInternal(key, processor).whenCompleteAsync((data, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(failure);
+        return;
+      }
+      R value;
+      try {
+        value = serialization.toObject(data);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+        return;
+      }
+      result.complete(value);
+    }, Runnable::run);
+    return result;
   }
 
   /**
