@@ -29,6 +29,7 @@ public final class Edge {
   private final PrometheusMeterRegistry registry;
   private final RegistryView view;
   private final NodePicker picker;
+  private final PeerRoutes peers;
   private final EdgeMetrics metrics;
   private final Rebalancer rebalancer;
   private final Dashboard dashboard;
@@ -45,6 +46,7 @@ public final class Edge {
     this.registry = registry;
     this.view = view;
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+    this.peers = new PeerRoutes(vertx, picker, hazelcast);
     this.metrics = new EdgeMetrics(registry, settings.strategy());
     this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
     this.dashboard = new Dashboard(vertx, view, settings);
@@ -71,10 +73,10 @@ public final class Edge {
   }
 
   private Future<Void> deploy() {
-    return vertx.deployVerticle(() -> new EdgeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
+    return peers.start().compose(v -> vertx.deployVerticle(() -> new EdgeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
-                + " (is another process on that port? pick another --port)", e)))
+                + " (is another process on that port? pick another --port)", e))))
         .onSuccess(id -> {
           if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
           ready = true;
@@ -142,6 +144,7 @@ public final class Edge {
     }
     log.info("edge {} stopping ({} tunnels open)", settings.name(), metrics.tunnels());
     vertx.executeBlocking(() -> {
+      peers.stop();
       view.stop();
       return null;
     }).transform(ar -> vertx.close())
