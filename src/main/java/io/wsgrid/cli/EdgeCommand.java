@@ -81,7 +81,7 @@ final class EdgeCommand implements Callable<Integer> {
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
-    Startup.serveUntilStopped(edge::stop, edge.stopped());
+    Startup.serveUntilStopped(edge::stop, edge.stopped(), 20_000, "edge " + name);
     return 0;
   }
 

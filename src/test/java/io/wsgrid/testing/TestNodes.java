@@ -46,7 +46,7 @@ public final class TestNodes implements AutoCloseable {
   public Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security) {
     ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name, clusterPort);
     NodeSettings settings = new NodeSettings(name, "127.0.0.1", "127.0.0.1", Ports.free(), instances, weight,
-        limits, cluster, ChannelPolicies.defaults(), 500, security);
+        limits, cluster, ChannelPolicies.defaults(), 500, NodeSettings.DEFAULT_DRAIN_TIMEOUT, security);
     Node node = Await.result(Node.start(settings), Duration.ofSeconds(90));
     nodes.add(node);
     return node;
