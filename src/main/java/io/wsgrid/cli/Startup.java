@@ -30,7 +30,7 @@ final class Startup {
 
   /**
    * Blocks until the process's role has stopped. SIGTERM is an orderly stop: {@code stop} runs
-   * (a node drains, then leaves the cluster) and
+   * (a node drains, an edge spreads the closes of its tunnels, then either leaves the cluster) and
    * the process exits 0 (not the JVM's 143), so supervisors and Kubernetes see a clean exit. It
    * exits 1 with one line saying what was cut short when the stop failed, or when it had not
    * finished within {@code timeoutMs}.

@@ -13,12 +13,17 @@ import java.util.Set;
  * before a rebalance sheds its extra sockets; {@code autoRebalanceAfterMs} > 0 rebalances by itself
  * once the spread has stayed over that threshold so long (0: only on {@code POST /admin/rebalance});
  * {@code adminToken} guards {@code /admin/*} (and is sent to nodes when the dashboard relays a
- * drain); {@code tls} makes the edge serve wss:// and trust nodes that serve it.
+ * drain); {@code tls} makes the edge serve wss:// and trust nodes that serve it;
+ * {@code closeSpreadMs} is the time over which a stopping edge spreads the closes of its tunnels
+ * (0: all at once).
  */
 public record EdgeSettings(
     String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
     int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
-    String adminToken, TlsSettings tls) {
+    String adminToken, TlsSettings tls, long closeSpreadMs) {
+
+  /** {@code --close-spread-time} by default: an edge rollout's clients reconnect over 10 s. */
+  public static final long DEFAULT_CLOSE_SPREAD_MS = 10_000;
 
   /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
   public enum Mode { PROXY, ASSIGN }
@@ -35,6 +40,9 @@ public record EdgeSettings(
     }
     if (autoRebalanceAfterMs < 0) throw new ConfigException("--auto-rebalance-after must be >= 1 second, got " + autoRebalanceAfterMs / 1000.0);
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
+    if (closeSpreadMs < 0 || closeSpreadMs > 3_600_000) {
+      throw new ConfigException("--close-spread-time must be between 0 (close all tunnels at once) and 3600 seconds, got " + closeSpreadMs / 1000.0);
+    }
     try {
       BalancingStrategy.create(strategy, hashBalanceFactor);
     } catch (IllegalArgumentException e) {
@@ -44,6 +52,15 @@ public record EdgeSettings(
     adminToken = io.wsgrid.config.OptionValues.blankToNull(adminToken);
     io.wsgrid.config.OptionValues.atLeast(adminToken, 16, "--admin-token");
     if (tls == null) tls = TlsSettings.NONE;
+  }
+
+  /**
+   * How long a stop may take before the process gives up and exits 1: the spread, the closes
+   * that began at its end ({@link Tunnels#CLOSE_WAIT_MS} and the client's linger), and 5 s to
+   * leave the cluster (a lite member hands over no data).
+   */
+  public long stopTimeoutMs() {
+    return closeSpreadMs + Tunnels.CLOSE_WAIT_MS + WebSocketTunnel.LINGER_MS + 5_000;
   }
 
   public String url() {
