@@ -56,6 +56,11 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
   int instances;
 
+  @Option(names = "--close-spread-time", defaultValue = "10",
+      description = "Seconds over which a stopping edge (SIGTERM) closes its tunnels, evenly, so their clients reconnect "
+          + "through the other edges a share at a time (0 = all at once; default: ${DEFAULT-VALUE}).")
+  double closeSpreadTime;
+
   @Option(names = "--config", description = "wsgrid YAML config whose edge section gives defaults (default: conf/wsgrid.yaml).")
   String config;
 
@@ -81,13 +86,13 @@ final class EdgeCommand implements Callable<Integer> {
     EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
         autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name, tls.toSettings()), adminToken, tls.toSettings(),
-        handshakeTimeout);
+        Math.round(closeSpreadTime * 1000), handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(name);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
-    Startup.serveUntilStopped(edge::stop, edge.stopped());
+    Startup.serveUntilStopped(edge::stop, edge.stopped(), settings.stopTimeoutMs(), "edge " + name);
     return 0;
   }
 

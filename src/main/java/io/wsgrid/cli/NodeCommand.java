@@ -48,6 +48,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "Seconds a channel nobody subscribes to, with no history left, keeps its state after its last publication (default: ${DEFAULT-VALUE}).")
   int channelIdleSeconds;
 
+  @Option(names = "--drain-timeout", defaultValue = "" + NodeSettings.DEFAULT_DRAIN_TIMEOUT,
+      description = "Seconds SIGTERM's drain may take in all, leaving the cluster included; faster than --drain-rate when that would not fit; "
+          + "exit 1 only when sockets were still open at the end (default: ${DEFAULT-VALUE}, for a 90 s grace period).")
+  int drainTimeout;
+
   @Option(names = "--max-queued-bytes", defaultValue = "4194304",
       description = "Bytes that may wait for a slow client beyond its socket buffer before it is disconnected (default: ${DEFAULT-VALUE}).")
   long maxQueuedBytes;
@@ -135,14 +140,15 @@ final class NodeCommand implements Callable<Integer> {
     AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
         weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName, tls.toSettings()),
-        ChannelPolicies.fromConfig(file).withIdleSeconds(channelIdleSeconds), drainRate,
+        ChannelPolicies.fromConfig(file).withIdleSeconds(channelIdleSeconds), drainRate, drainTimeout,
         new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()), handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
     ParentWatch.exitWith(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");
     Node node = Startup.await(Node.start(settings), "node " + nodeName);
-    Startup.serveUntilStopped(node::stop, node.stopped());
+    // The drain bounds itself by --drain-timeout; a little more, then the process gives up.
+    Startup.serveUntilStopped(node::stop, node.stopped(), (drainTimeout + 5) * 1000L, "node " + nodeName);
     return 0;
   }
 }

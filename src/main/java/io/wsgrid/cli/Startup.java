@@ -30,22 +30,34 @@ final class Startup {
 
   /**
    * Blocks until the process's role has stopped. SIGTERM is an orderly stop: {@code stop} runs
-   * (sockets closed, cluster left) and the process exits 0 (not the JVM's 143), so supervisors
-   * and Kubernetes see a clean exit; 1 when it did not stop within 20 s.
+   * (a node drains, an edge spreads the closes of its tunnels, then either leaves the cluster) and
+   * the process exits 0 (not the JVM's 143), so supervisors and Kubernetes see a clean exit. It
+   * exits 1 with one line saying what was cut short when the stop failed, or when it had not
+   * finished within {@code timeoutMs}.
    */
-  static void serveUntilStopped(Supplier<Future<Void>> stop, Future<Void> stopped) throws InterruptedException {
+  static void serveUntilStopped(Supplier<Future<Void>> stop, Future<Void> stopped, long timeoutMs, String what)
+      throws InterruptedException {
     CountDownLatch done = new CountDownLatch(1);
     stopped.onComplete(ar -> done.countDown());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stop.get();
-      boolean clean = false;
+      boolean finished = false;
       try {
-        clean = done.await(20, TimeUnit.SECONDS);
+        finished = done.await(timeoutMs, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      int code = 0;
+      if (!finished) {
+        System.err.println("wsgrid: " + what + " did not stop within " + timeoutMs / 1000 + " s; exiting 1 with work left undone");
+        code = 1;
+      } else if (stopped.failed()) {
+        System.err.println("wsgrid: " + what + " stopped, but " + stopped.cause().getMessage() + "; exiting 1");
+        code = 1;
+      }
       System.out.flush();
-      Runtime.getRuntime().halt(clean ? 0 : 1);
+      System.err.flush();
+      Runtime.getRuntime().halt(code);
     }, "wsgrid-shutdown"));
     done.await();
   }

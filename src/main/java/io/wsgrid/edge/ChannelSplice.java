@@ -12,17 +12,21 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * reading stops while the other channel cannot take more (back-pressure by autoread, as Netty's
  * proxy example does). Everything else — close, errors, writability for Vert.x's own writes — still
  * reaches Vert.x, so the tunnel's close handling is unchanged. Both channels must share one event
- * loop.
+ * loop. The client's direction goes through {@link ClientToNode}, which follows its frames so the
+ * edge can close the tunnel between two messages.
  */
 final class ChannelSplice extends ChannelInboundHandlerAdapter {
   static final String NAME = "wsgrid-splice";
 
   /** The context of Vert.x's handler in the other channel: writes from there skip Vert.x. */
   private final ChannelHandlerContext peer;
+  /** For the client's channel: forwards to the node frame-aware; null for the node's channel. */
+  private final ClientToNode toNode;
   private boolean written;
 
-  ChannelSplice(ChannelHandlerContext peer) {
+  ChannelSplice(ChannelHandlerContext peer, ClientToNode toNode) {
     this.peer = peer;
+    this.toNode = toNode;
   }
 
   @Override
@@ -31,7 +35,8 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(msg);
       return;
     }
-    peer.write(msg, peer.voidPromise());
+    if (toNode != null) toNode.forward((ByteBuf) msg);
+    else peer.write(msg, peer.voidPromise());
     written = true;
     if (!peer.channel().isWritable()) ctx.channel().config().setAutoRead(false);
   }

@@ -29,6 +29,8 @@ public final class Edge {
   private final PrometheusMeterRegistry registry;
   private final RegistryView view;
   private final NodePicker picker;
+  private final PeerRoutes peers;
+  private final Tunnels tunnels;
   private final EdgeMetrics metrics;
   private final Rebalancer rebalancer;
   private final Dashboard dashboard;
@@ -45,6 +47,8 @@ public final class Edge {
     this.registry = registry;
     this.view = view;
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+    this.peers = new PeerRoutes(vertx, picker, hazelcast);
+    this.tunnels = new Tunnels(vertx);
     this.metrics = new EdgeMetrics(registry, settings.strategy());
     this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
     this.dashboard = new Dashboard(vertx, view, settings);
@@ -71,10 +75,10 @@ public final class Edge {
   }
 
   private Future<Void> deploy() {
-    return vertx.deployVerticle(() -> new EdgeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
+    return peers.start().compose(v -> vertx.deployVerticle(() -> new EdgeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
-                + " (is another process on that port? pick another --port)", e)))
+                + " (is another process on that port? pick another --port)", e))))
         .onSuccess(id -> {
           if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
           ready = true;
@@ -122,6 +126,10 @@ public final class Edge {
     return metrics;
   }
 
+  Tunnels openTunnels() {
+    return tunnels;
+  }
+
   /** Open WebSocket tunnels through this edge. */
   public long tunnels() {
     return metrics.tunnels();
@@ -135,24 +143,36 @@ public final class Edge {
     return stopped.future();
   }
 
-  /** Leaves the cluster; open tunnels close with the process. Safe to call more than once. */
+  /**
+   * Stops the edge: {@code /ready} answers 503 and new sockets are refused at once, the open
+   * tunnels close spread over {@code --close-spread-time} ({@link Tunnels}), then the edge leaves
+   * the cluster. Fails when some tunnels would not close. Safe to call more than once.
+   */
   public Future<Void> stop() {
     synchronized (this) {
       if (stopping) return stopped.future();
       stopping = true;
     }
-    log.info("edge {} stopping ({} tunnels open)", settings.name(), metrics.tunnels());
-    vertx.executeBlocking(() -> {
+    log.info("edge {} stopping: /ready answers 503, new sockets are refused; {} tunnels open", settings.name(), tunnels.size());
+    rebalancer.stopAuto();
+    Future<Void> closing = tunnels.closeAll(settings.closeSpreadMs(), settings.name());
+    closing.transform(ar -> vertx.executeBlocking(() -> {
+      peers.stop();
       view.stop();
       return null;
-    }).transform(ar -> vertx.close())
+    })).transform(ar -> vertx.close())
         // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
         .transform(ar -> Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(hazelcast::shutdown)))
         .onComplete(ar -> {
-      registry.close();
-      log.info("edge {} stopped", settings.name());
-      stopped.handle(ar);
-    });
+          registry.close();
+          if (closing.failed()) {
+            log.warn("edge {} stopped, but {}", settings.name(), closing.cause().getMessage());
+            stopped.fail(closing.cause());
+          } else {
+            log.info("edge {} stopped", settings.name());
+            stopped.handle(ar);
+          }
+        });
     return stopped.future();
   }
 

@@ -18,7 +18,7 @@ final class EdgeMetrics {
     Gauge.builder(MeterNames.EDGE_TUNNELS, tunnels, AtomicLong::get)
         .description("WebSocket tunnels open through this edge").register(registry);
     // Every reason from 0, so rate() and alerts work before the first failure.
-    for (String reason : java.util.List.of("no_node", "connect", "rejected", "refused", "exhausted", "client_gone")) failures(reason);
+    for (String reason : java.util.List.of("no_node", "connect", "rejected", "refused", "exhausted", "client_gone", "stopping")) failures(reason);
     for (String trigger : java.util.List.of("manual", "auto")) rebalances(trigger);
   }
 

@@ -14,12 +14,17 @@ import java.util.Set;
  * once the spread has stayed over that threshold so long (0: only on {@code POST /admin/rebalance});
  * {@code adminToken} guards {@code /admin/*} (and is sent to nodes when the dashboard relays a
  * drain); {@code tls} makes the edge serve wss:// and trust nodes that serve it;
- * {@code handshakeTimeoutSeconds} is how long a connection may take to send a complete request.
+ * {@code closeSpreadMs} is the time over which a stopping edge spreads the closes of its tunnels
+ * (0: all at once); {@code handshakeTimeoutSeconds} is how long a connection may take to send a
+ * complete request.
  */
 public record EdgeSettings(
     String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
     int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
-    String adminToken, TlsSettings tls, int handshakeTimeoutSeconds) {
+    String adminToken, TlsSettings tls, long closeSpreadMs, int handshakeTimeoutSeconds) {
+
+  /** {@code --close-spread-time} by default: an edge rollout's clients reconnect over 10 s. */
+  public static final long DEFAULT_CLOSE_SPREAD_MS = 10_000;
 
   /** proxy: tunnel {@code /ws} to a node; assign: answer {@code /assign} with a node's URL. */
   public enum Mode { PROXY, ASSIGN }
@@ -36,6 +41,9 @@ public record EdgeSettings(
     }
     if (autoRebalanceAfterMs < 0) throw new ConfigException("--auto-rebalance-after must be >= 1 second, got " + autoRebalanceAfterMs / 1000.0);
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
+    if (closeSpreadMs < 0 || closeSpreadMs > 3_600_000) {
+      throw new ConfigException("--close-spread-time must be between 0 (close all tunnels at once) and 3600 seconds, got " + closeSpreadMs / 1000.0);
+    }
     try {
       BalancingStrategy.create(strategy, hashBalanceFactor);
     } catch (IllegalArgumentException e) {
@@ -51,9 +59,18 @@ public record EdgeSettings(
   /** The same with the default handshake timeout. */
   public EdgeSettings(String name, String host, int port, String strategy, double hashBalanceFactor, Set<Mode> modes,
       int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
-      String adminToken, TlsSettings tls) {
+      String adminToken, TlsSettings tls, long closeSpreadMs) {
     this(name, host, port, strategy, hashBalanceFactor, modes, maxAttempts, instances, rebalanceThreshold, autoRebalanceAfterMs,
-        cluster, adminToken, tls, io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
+        cluster, adminToken, tls, closeSpreadMs, io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
+  }
+
+  /**
+   * How long a stop may take before the process gives up and exits 1: the spread, the closes
+   * that began at its end ({@link Tunnels#CLOSE_WAIT_MS} and the client's linger), and 5 s to
+   * leave the cluster (a lite member hands over no data).
+   */
+  public long stopTimeoutMs() {
+    return closeSpreadMs + Tunnels.CLOSE_WAIT_MS + WebSocketTunnel.LINGER_MS + 5_000;
   }
 
   public String url() {

@@ -47,7 +47,7 @@ final class EdgeVerticle extends VerticleBase {
       var client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true));
       // Nodes that serve wss:// are reached over TLS, trusting --tls-ca (or the JVM's store).
       var tlsClient = vertx.createNetClient(settings.tls().client(new NetClientOptions().setConnectTimeout(2_000).setTcpNoDelay(true)));
-      tunnel = new WebSocketTunnel(vertx, client, tlsClient, edge.picker(), edge.metrics(), settings.maxAttempts());
+      tunnel = new WebSocketTunnel(vertx, client, tlsClient, edge.picker(), edge.metrics(), edge.openTunnels(), settings.maxAttempts());
       router.get("/ws").handler(ctx -> ctx.response().setStatusCode(400)
           .end("GET /ws needs a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)\n"));
     }

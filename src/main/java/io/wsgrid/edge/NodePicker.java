@@ -31,6 +31,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * (a client that connected and left at once is then not counted for seconds), or counted once an
  * entry arrives {@link #SEEN_MARGIN_MS} after the pick (also the rule for a node that sends no
  * number). Every socket stops after {@link #PENDING_MAX_MS}.
+ *
+ * <p>Sockets routed by the other edges of the cluster are pending here too ({@link PeerRoutes}
+ * tells them each route of this edge and adds theirs with {@link #peerRouted}), under the same
+ * rules: several edges balance as one instead of each filling the same gap for a registry tick.
  */
 public final class NodePicker {
   static final long SEEN_MARGIN_MS = 50;
@@ -48,16 +52,44 @@ public final class NodePicker {
     volatile long admission;
     /** For a {@code GET /assign} pick: the node's admissions that will include it (0: unknown). */
     final long expected;
+    /** Names this route to the other edges (unique on this edge). */
+    final long id;
 
-    Routed(long admission, long expected) {
+    Routed(long admission, long expected, long id) {
       this.admission = admission;
       this.expected = expected;
+      this.id = id;
     }
+  }
+
+  /** Hears about every route of this edge (not those of other edges), on the thread that made it. */
+  interface RouteListener {
+    RouteListener NONE = new RouteListener() {
+      @Override
+      public void routed(String node, Routed routed) {}
+
+      @Override
+      public void admitted(String node, Routed routed) {}
+
+      @Override
+      public void unrouted(String node, Routed routed) {}
+    };
+
+    /** A socket was sent to the node (a tunnel opening, or a {@code GET /assign} answer). */
+    void routed(String node, Routed routed);
+
+    /** The node answered the tunnelled socket's upgrade with its admission number (or none). */
+    void admitted(String node, Routed routed);
+
+    /** The socket never reached the node. */
+    void unrouted(String node, Routed routed);
   }
 
   private final RegistryView view;
   private final BalancingStrategy strategy;
   private final Map<String, Deque<Routed>> pending = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+  private volatile RouteListener listener = RouteListener.NONE;
 
   public NodePicker(RegistryView view, BalancingStrategy strategy) {
     this.view = view;
@@ -67,6 +99,10 @@ public final class NodePicker {
 
   public BalancingStrategy strategy() {
     return strategy;
+  }
+
+  void listener(RouteListener listener) {
+    this.listener = listener;
   }
 
   /** The node for a new socket with this routing key, skipping {@code exclude}; empty when no node is UP. */
@@ -83,20 +119,40 @@ public final class NodePicker {
   }
 
   /** A socket was sent to the node ({@code GET /assign}): pending load until the registry shows it. */
-  public synchronized Routed routed(String id) {
+  public Routed routed(String id) {
+    Routed routed;
+    synchronized (this) {
+      routed = add(id, new Routed(UNNUMBERED, expectedAdmission(id), ids.incrementAndGet()));
+    }
+    listener.routed(id, routed);
+    return routed;
+  }
+
+  /** The admission an assigned socket should be: after the entry's and after every other one expected (0: the node gives no numbers). */
+  private long expectedAdmission(String id) {
     NodeEntry entry = view.get(id);
-    if (entry == null || entry.admissions() < 0) return add(id, new Routed(UNNUMBERED, 0)); // no numbers: the time margin
+    if (entry == null || entry.admissions() < 0) return 0; // no numbers: the time margin
     long expected = entry.admissions() + 1;
     Deque<Routed> all = pending.get(id);
     if (all != null) {
       for (Routed r : all) if (r.expected > 0) expected = Math.max(expected, r.expected + 1);
     }
-    return add(id, new Routed(UNNUMBERED, expected));
+    return expected;
   }
 
   /** A socket is being tunnelled to the node: pending load until its 101 and then the registry say it is counted. */
   public Routed tunnelled(String id) {
-    return add(id, new Routed(IN_FLIGHT, 0));
+    Routed routed = add(id, new Routed(IN_FLIGHT, 0, ids.incrementAndGet()));
+    listener.routed(id, routed);
+    return routed;
+  }
+
+  /**
+   * Another edge routed a socket to the node ({@link PeerRoutes}): pending here too, by the same
+   * rules; {@code admission} is {@link #IN_FLIGHT} or {@link #UNNUMBERED} (with {@code expected}).
+   */
+  Routed peerRouted(String id, long admission, long expected) {
+    return add(id, new Routed(admission, expected, 0));
   }
 
   private Routed add(String id, Routed routed) {
@@ -110,6 +166,12 @@ public final class NodePicker {
    * with that many admissions counts it.
    */
   public void admitted(String id, Routed routed, long admission) {
+    peerAdmitted(id, routed, admission);
+    listener.admitted(id, routed);
+  }
+
+  /** {@link #admitted}, for a socket another edge routed. */
+  void peerAdmitted(String id, Routed routed, long admission) {
     routed.admission = admission;
     NodeEntry entry = view.get(id);
     if (admission >= 0 && entry != null && entry.admissions() >= admission) {
@@ -120,6 +182,12 @@ public final class NodePicker {
 
   /** The socket sent to the node never reached it (connect failed, refused). */
   public void unrouted(String id, Routed routed) {
+    peerUnrouted(id, routed);
+    listener.unrouted(id, routed);
+  }
+
+  /** {@link #unrouted}, for a socket another edge routed. */
+  void peerUnrouted(String id, Routed routed) {
     Deque<Routed> all = pending.get(id);
     if (all != null) all.remove(routed);
   }

@@ -34,6 +34,7 @@ final class Rebalancer {
   private final EdgeMetrics metrics;
   private long overSince = -1;
   private long quietUntil;
+  private volatile long autoTimer = -1;
 
   Rebalancer(Vertx vertx, RegistryView view, double threshold, EdgeMetrics metrics) {
     this.vertx = vertx;
@@ -89,7 +90,7 @@ final class Rebalancer {
   /** Checks the spread every second; rebalances once it has been over the threshold for {@code afterMs}. */
   void startAuto(long afterMs, HazelcastInstance hazelcast) {
     log.info("auto-rebalance on: when a node stays more than {}% over its fair share for {} s", Math.round(threshold * 100), afterMs / 1000.0);
-    vertx.setPeriodic(1_000, id -> {
+    autoTimer = vertx.setPeriodic(1_000, id -> {
       long now = System.currentTimeMillis();
       // A drain moves sockets by itself: wait until it is over before judging the spread.
       boolean draining = view.snapshot().stream().anyMatch(node -> !node.isUp());
@@ -107,6 +108,12 @@ final class Rebalancer {
         rebalance("auto");
       }
     });
+  }
+
+  /** Stops rebalancing by itself (the edge is stopping). */
+  void stopAuto() {
+    if (autoTimer >= 0) vertx.cancelTimer(autoTimer);
+    autoTimer = -1;
   }
 
   /** The edges are the cluster's lite members; the one that joined first acts for all. */

@@ -48,18 +48,26 @@ final class WebSocketTunnel {
   private final NetClient tlsClient;
   private final NodePicker picker;
   private final EdgeMetrics metrics;
+  private final Tunnels tunnels;
   private final int maxAttempts;
 
-  WebSocketTunnel(Vertx vertx, NetClient client, NetClient tlsClient, NodePicker picker, EdgeMetrics metrics, int maxAttempts) {
+  WebSocketTunnel(Vertx vertx, NetClient client, NetClient tlsClient, NodePicker picker, EdgeMetrics metrics, Tunnels tunnels,
+      int maxAttempts) {
     this.vertx = vertx;
     this.client = client;
     this.tlsClient = tlsClient;
     this.picker = picker;
     this.metrics = metrics;
+    this.tunnels = tunnels;
     this.maxAttempts = maxAttempts;
   }
 
   void handle(HttpServerRequest request) {
+    if (!tunnels.accepting()) {
+      metrics.failed("stopping");
+      reply(request, 503, "this edge is stopping: connect again (the other edges take new sockets)\n");
+      return;
+    }
     request.pause();
     AtomicBoolean clientGone = new AtomicBoolean();
     request.connection().closeHandler(v -> clientGone.set(true));
@@ -193,22 +201,25 @@ final class WebSocketTunnel {
       if (head.rest().length() > 0) downstream.write(head.rest());
       metrics.routed(node.id());
       metrics.tunnelOpened();
+      ClientToNode frames = spliceChannels(downstream, upstream);
+      if (frames == null) {
+        // Pipes carry back-pressure; closing is ours (below), not the pipes' end-on-complete.
+        downstream.pipe().endOnComplete(false).to(upstream);
+        upstream.pipe().endOnComplete(false).to(downstream);
+      }
+      Tunnels.Tunnel tunnel = tunnels.opened(downstream, upstream, frames, vertx.getOrCreateContext());
       AtomicBoolean closed = new AtomicBoolean();
       upstream.closeHandler(v -> {
         if (closed.compareAndSet(false, true)) {
           metrics.tunnelClosed();
-          lingerThenClose(downstream);
+          lingerThenClose(downstream, () -> tunnels.closed(tunnel));
         }
       });
       downstream.closeHandler(v -> {
+        tunnels.closed(tunnel);
         if (closed.compareAndSet(false, true)) metrics.tunnelClosed();
         upstream.close();
       });
-      if (!spliceChannels(downstream, upstream)) {
-        // Pipes carry back-pressure; closing is ours (above), not the pipes' end-on-complete.
-        downstream.pipe().endOnComplete(false).to(upstream);
-        upstream.pipe().endOnComplete(false).to(downstream);
-      }
       // An error on one side (a reset while writing) is not a reason to drop what the other
       // side still has to read, such as the node's close frame: only a closed socket ends both.
       upstream.exceptionHandler(e -> log.debug("edge: tunnel to {}: {}", node.id(), e.toString()));
@@ -222,23 +233,28 @@ final class WebSocketTunnel {
    * one flush per read batch, where Vert.x's pipes copied every chunk twice and flushed each (the
    * edge spent tens of microseconds of CPU per relayed frame). What Vert.x already read goes
    * first, through Vert.x; the splices go in after that drain, on the same loop, so the order of
-   * the bytes is kept. False when the sockets cannot be spliced: Vert.x's pipes then do it.
+   * the bytes is kept. Returns what forwards the client's bytes ({@link ClientToNode}, also what
+   * closes the tunnel cleanly), or null when the sockets cannot be spliced: Vert.x's pipes then do it.
    */
-  private static boolean spliceChannels(NetSocket downstream, NetSocket upstream) {
-    if (!(downstream instanceof StreamChannelInternal down) || !(upstream instanceof StreamChannelInternal up)) return false;
+  private static ClientToNode spliceChannels(NetSocket downstream, NetSocket upstream) {
+    if (!(downstream instanceof StreamChannelInternal down) || !(upstream instanceof StreamChannelInternal up)) return null;
     ChannelHandlerContext downCtx = down.channelHandlerContext();
     ChannelHandlerContext upCtx = up.channelHandlerContext();
     EventLoop loop = downCtx.channel().eventLoop();
-    if (loop != upCtx.channel().eventLoop() || !loop.inEventLoop()) return false;
-    downstream.handler(data -> upCtx.writeAndFlush(((BufferInternal) data).getByteBuf(), upCtx.voidPromise()));
+    if (loop != upCtx.channel().eventLoop() || !loop.inEventLoop()) return null;
+    ClientToNode toNode = new ClientToNode(upCtx);
+    downstream.handler(data -> {
+      toNode.forward(((BufferInternal) data).getByteBuf());
+      upCtx.flush();
+    });
     upstream.handler(data -> downCtx.writeAndFlush(((BufferInternal) data).getByteBuf(), downCtx.voidPromise()));
     downstream.resume();
     upstream.resume(); // delivers what Vert.x queued, in a task on this loop
     loop.execute(() -> {
-      if (downCtx.channel().isActive()) downCtx.pipeline().addBefore(downCtx.name(), ChannelSplice.NAME, new ChannelSplice(upCtx));
-      if (upCtx.channel().isActive()) upCtx.pipeline().addBefore(upCtx.name(), ChannelSplice.NAME, new ChannelSplice(downCtx));
+      if (downCtx.channel().isActive()) downCtx.pipeline().addBefore(downCtx.name(), ChannelSplice.NAME, new ChannelSplice(upCtx, toNode));
+      if (upCtx.channel().isActive()) upCtx.pipeline().addBefore(upCtx.name(), ChannelSplice.NAME, new ChannelSplice(downCtx, null));
     });
-    return true;
+    return toNode;
   }
 
   /**
@@ -247,11 +263,14 @@ final class WebSocketTunnel {
    * unread client bytes would reset the connection and destroy that close frame in the client's
    * buffer (hence the lingering close web servers do); the client gets {@link #LINGER_MS} at most.
    */
-  private void lingerThenClose(NetSocket downstream) {
+  private void lingerThenClose(NetSocket downstream, Runnable closed) {
     downstream.handler(data -> { });
     downstream.resume();
     long timer = vertx.setTimer(LINGER_MS, t -> downstream.close());
-    downstream.closeHandler(v -> vertx.cancelTimer(timer));
+    downstream.closeHandler(v -> {
+      vertx.cancelTimer(timer);
+      closed.run();
+    });
     downstream.write(Buffer.buffer()).onComplete(ar -> {
       Channel channel = ((StreamChannelInternal) downstream).channelHandlerContext().channel();
       if (ar.succeeded() && channel instanceof DuplexChannel duplex && channel.isActive()) {

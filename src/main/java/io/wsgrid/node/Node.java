@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
-  private static final long CLOSE_TIMEOUT_MS = 10_000;
+  /** What a drain keeps of {@code --drain-timeout} for leaving the cluster (at most; a quarter of a short timeout). */
+  private static final long LEAVE_RESERVE_MS = 10_000;
 
   private final NodeSettings settings;
   private final Vertx vertx;
@@ -209,39 +210,65 @@ public final class Node {
   }
 
   /**
-   * Closes every socket with 1001 and a reconnect hint, then leaves the cluster. Safe to call more
-   * than once; each call returns the same outcome.
+   * Drains: marks the node DRAINING (edges stop routing here), closes every socket with 1001 and a
+   * reconnect hint at {@code --drain-rate}, then leaves the cluster, all within
+   * {@code --drain-timeout} (faster than the rate when the rate would not make it). Fails, saying how
+   * many sockets were cut, when some were still open as the time ran out. Safe to call more than
+   * once; each call returns the same outcome.
    */
   public Future<Void> stop() {
     synchronized (this) {
       if (stopping) return stopped.future();
       stopping = true;
     }
-    log.info("node {} stopping: DRAINING, closing {} sockets with 1001", settings.name(), metrics.connections());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.drainTimeout());
+    log.info("node {} stopping: DRAINING, closing {} sockets with 1001 at up to {}/s, within {} s (--drain-timeout)",
+        settings.name(), metrics.connections(), settings.drainRate(), settings.drainTimeout());
     // Marked DRAINING first, so edges stop routing here before the sockets close.
-    registration.drain().onComplete(ar -> closeSockets());
+    registration.drain().onComplete(ar -> closeSockets(deadline));
     return stopped.future();
   }
 
-  private void closeSockets() {
-    List<Future<Long>> closing = List.of(SocketShedder.shed(vertx, hubs, metrics::connections, Long.MAX_VALUE,
-        settings.drainRate(), Session.CLOSE_GOING_AWAY, "node draining; reconnect", "drain " + settings.name()));
+  /**
+   * Asks every socket to close by {@code deadline} minus the reserve for leaving, waits for their
+   * closing handshakes until half of that reserve is left, then leaves the cluster. Sockets still
+   * open then are cut: the node leaves Hazelcast at once (gracefully, its partitions handed over)
+   * rather than wait for Vert.x, which would hold each such socket for its closing timeout.
+   */
+  private void closeSockets(long deadline) {
+    long reserve = TimeUnit.MILLISECONDS.toNanos(Math.min(LEAVE_RESERVE_MS, settings.drainTimeout() * 1000L / 4));
+    SocketShedder.shed(vertx, hubs, metrics::connections, Long.MAX_VALUE, settings.drainRate(), deadline - reserve,
+        Session.CLOSE_GOING_AWAY, "node draining; reconnect", "drain " + settings.name());
     Promise<Void> socketsClosed = Promise.promise();
-    // Bounded: the drain's own time at its rate, plus a margin for sockets that will not close.
-    long timeout = CLOSE_TIMEOUT_MS + 1000L * metrics.connections() / Math.max(1, settings.drainRate());
-    long timer = vertx.setTimer(timeout, t -> socketsClosed.tryComplete());
-    Future.join(closing).onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      socketsClosed.tryComplete();
+    long cutAt = deadline - reserve / 2;
+    vertx.setPeriodic(100, timer -> {
+      if (metrics.connections() == 0 || System.nanoTime() >= cutAt) {
+        vertx.cancelTimer(timer);
+        socketsClosed.complete();
+      }
     });
-    socketsClosed.future()
-        .compose(v -> registration.stop())
-        .compose(v -> vertx.close())
-        .onComplete(ar -> {
+    socketsClosed.future().compose(v -> registration.stop()).onComplete(v -> {
+      long open = metrics.connections();
+      if (open == 0) {
+        vertx.close().onComplete(ar -> {
           log.info("node {} stopped", settings.name());
           registry.close();
           stopped.handle(ar);
         });
+        return;
+      }
+      log.warn("node {}: {} sockets still open as --drain-timeout ({} s) runs out: leaving the cluster now, which cuts them",
+          settings.name(), open, settings.drainTimeout());
+      vertx.executeBlocking(() -> {
+        hazelcast.shutdown();
+        return null;
+      }).onComplete(ar -> {
+        vertx.close(); // what is left of Vert.x goes with the sockets' closing timeouts, or with the process
+        registry.close();
+        stopped.fail(new IllegalStateException("the drain was cut short: " + open + " sockets were still open after --drain-timeout "
+            + settings.drainTimeout() + " s (raise it, or --drain-rate)"));
+      });
+    });
   }
 
   /**
@@ -249,7 +276,8 @@ public final class Node {
    * clients reconnect through the edge onto lighter nodes; completes with how many it closed.
    */
   public Future<Long> shed(long count) {
-    return SocketShedder.shed(vertx, hubs, metrics::connections, count, settings.drainRate(), Session.CLOSE_SERVICE_RESTART,
+    return SocketShedder.shed(vertx, hubs, metrics::connections, count, settings.drainRate(), SocketShedder.NO_DEADLINE,
+        Session.CLOSE_SERVICE_RESTART,
         "rebalancing; reconnect", "rebalance " + settings.name());
   }
 

@@ -11,7 +11,8 @@ import io.wsgrid.session.SessionLimits;
  * one it tells the registry (and so clients) to use; {@code instances} WebSocket verticles share
  * the port, one per event loop; {@code weight} is its share in weighted balancing; {@code channels}
  * the per-namespace history settings (the same on every node); {@code drainRate} how many sockets
- * per second a drain or a rebalance closes; {@code limits} the per-connection and per-node bounds;
+ * per second a drain or a rebalance closes, {@code drainTimeout} the seconds a drain (SIGTERM) may
+ * take in all, leaving the cluster included; {@code limits} the per-connection and per-node bounds;
  * {@code security} its tokens, keys, channel permissions and TLS; {@code handshakeTimeoutSeconds}
  * how long a connection may take to send a complete HTTP request (its upgrade, an API call).
  */
@@ -26,8 +27,15 @@ public record NodeSettings(
     ClusterSettings cluster,
     ChannelPolicies channels,
     int drainRate,
+    int drainTimeout,
     SecuritySettings security,
     int handshakeTimeoutSeconds) {
+
+  /**
+   * {@code --drain-timeout} by default: fits the shipped Kubernetes manifests (a 90 s grace period,
+   * of which the preStop pause takes 5 s), with room to exit.
+   */
+  public static final int DEFAULT_DRAIN_TIMEOUT = 80;
 
   public NodeSettings {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -38,6 +46,7 @@ public record NodeSettings(
     if (weight < 1) throw new ConfigException("--weight must be >= 1, got " + weight);
     if (limits.maxFrameSize() < 256) throw new ConfigException("--max-frame-size must be >= 256 bytes, got " + limits.maxFrameSize());
     if (drainRate < 1) throw new ConfigException("--drain-rate must be >= 1 socket per second, got " + drainRate);
+    if (drainTimeout < 1) throw new ConfigException("--drain-timeout must be >= 1 second, got " + drainTimeout);
     if (limits.maxQueuedBytes() < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + limits.maxQueuedBytes());
     if (security == null) security = SecuritySettings.OPEN;
     io.wsgrid.config.OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
@@ -45,8 +54,8 @@ public record NodeSettings(
 
   /** The same with the default handshake timeout. */
   public NodeSettings(String name, String host, String advertisedHost, int port, int instances, int weight, SessionLimits limits,
-      ClusterSettings cluster, ChannelPolicies channels, int drainRate, SecuritySettings security) {
-    this(name, host, advertisedHost, port, instances, weight, limits, cluster, channels, drainRate, security,
+      ClusterSettings cluster, ChannelPolicies channels, int drainRate, int drainTimeout, SecuritySettings security) {
+    this(name, host, advertisedHost, port, instances, weight, limits, cluster, channels, drainRate, drainTimeout, security,
         io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
   }
 

@@ -146,6 +146,53 @@ class K8sManifestsTest {
     assertThat(config.path("handshake-timeout").asInt()).as("half-open connections are closed").isPositive();
   }
 
+  /**
+   * Kubernetes kills a pod at its grace period: the preStop pause plus what SIGTERM may take must
+   * fit. A node: its --drain-timeout (the drain and the cluster leave) and the 5 s the process
+   * allows past it. An edge: its whole stop, --close-spread-time and the last closes and the leave.
+   */
+  @Test
+  void theNodesDrainAndTheEdgesSpreadFitTheirGracePeriods() {
+    JsonNode nodePod = named("Deployment", "wsgrid-node").path("spec").path("template").path("spec");
+    long drainTimeout = Long.parseLong(option(nodePod, "node", "drain-timeout", "" + io.wsgrid.node.NodeSettings.DEFAULT_DRAIN_TIMEOUT));
+    assertThat(preStopSeconds(nodePod) + drainTimeout + 5).as("node: preStop + --drain-timeout + 5 s")
+        .isLessThanOrEqualTo(nodePod.path("terminationGracePeriodSeconds").asLong());
+    assertThat(drainTimeout).as("the drain may use most of the grace period").isGreaterThanOrEqualTo(60);
+
+    JsonNode edgePod = named("Deployment", "wsgrid-edge").path("spec").path("template").path("spec");
+    double spread = Double.parseDouble(option(edgePod, "edge", "close-spread-time",
+        "" + io.wsgrid.edge.EdgeSettings.DEFAULT_CLOSE_SPREAD_MS / 1000));
+    assertThat(spread).as("an edge rollout spreads its clients' reconnects").isGreaterThanOrEqualTo(5);
+    long stopSeconds = (long) Math.ceil(new io.wsgrid.edge.EdgeSettings("e", "0.0.0.0", 8080, "least-connections", 1.25,
+        java.util.Set.of(io.wsgrid.edge.EdgeSettings.Mode.PROXY), 3, 1, 0.1, 0, null, null, null, Math.round(spread * 1000))
+        .stopTimeoutMs() / 1000.0);
+    assertThat(preStopSeconds(edgePod) + stopSeconds).as("edge: preStop + the whole stop (spread %s s)", spread)
+        .isLessThanOrEqualTo(edgePod.path("terminationGracePeriodSeconds").asLong());
+  }
+
+  /** The seconds the pod's preStop hook sleeps ({@code sleep N}); fails when it has none. */
+  private static long preStopSeconds(JsonNode pod) {
+    JsonNode command = pod.path("containers").get(0).path("lifecycle").path("preStop").path("exec").path("command");
+    assertThat(command.isArray() && command.size() == 2 && command.get(0).asText().equals("sleep"))
+        .as("a preStop hook that sleeps: %s", command).isTrue();
+    return Long.parseLong(command.get(1).asText());
+  }
+
+  /** An option's value as the pod gets it: its arguments, else the ConfigMap's section for the command, else the default. */
+  private static String option(JsonNode pod, String command, String name, String fallback) {
+    JsonNode args = pod.path("containers").get(0).path("args");
+    for (int i = 0; i + 1 < args.size(); i++) {
+      if (args.get(i).asText().equals("--" + name)) return args.get(i + 1).asText();
+    }
+    try {
+      JsonNode conf = YAML.readTree(named("ConfigMap", "wsgrid-conf").path("data").path("wsgrid.yaml").asText());
+      JsonNode value = conf.path(command).path(name);
+      return value.isMissingNode() ? fallback : value.asText();
+    } catch (IOException e) {
+      throw new AssertionError("the ConfigMap's wsgrid.yaml does not parse", e);
+    }
+  }
+
   @Test
   void autoscalerAndBudgetsTargetWhatExists() {
     JsonNode hpa = named("HorizontalPodAutoscaler", "wsgrid-node");

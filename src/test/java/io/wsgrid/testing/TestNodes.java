@@ -29,6 +29,11 @@ public final class TestNodes implements AutoCloseable {
     return clusterName;
   }
 
+  /** The first Hazelcast port of this cluster: a fat-jar member joins with {@code --cluster-port} it. */
+  public int clusterPort() {
+    return clusterPort;
+  }
+
   public Node start(String name) {
     return start(name, 2, 64 * 1024, 4 * 1024 * 1024);
   }
@@ -55,7 +60,7 @@ public final class TestNodes implements AutoCloseable {
   private Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security, ChannelPolicies channels) {
     ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name, clusterPort);
     NodeSettings settings = new NodeSettings(name, "127.0.0.1", "127.0.0.1", Ports.free(), instances, weight,
-        limits, cluster, channels, 500, security);
+        limits, cluster, channels, 500, NodeSettings.DEFAULT_DRAIN_TIMEOUT, security);
     Node node = Await.result(Node.start(settings), Duration.ofSeconds(90));
     nodes.add(node);
     return node;
@@ -70,7 +75,7 @@ public final class TestNodes implements AutoCloseable {
   public Edge startEdge(String name, String strategy, String adminToken, io.wsgrid.security.TlsSettings tls) {
     EdgeSettings settings = new EdgeSettings(name, "127.0.0.1", Ports.free(), strategy, 1.25,
         Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, 0, new ClusterSettings(clusterName, null, List.of(), name, clusterPort),
-        adminToken, tls);
+        adminToken, tls, 0); // a test cluster's teardown closes its tunnels at once
     Edge edge = Await.result(Edge.start(settings), Duration.ofSeconds(90));
     edges.add(edge);
     return edge;
