@@ -11,6 +11,8 @@ import java.util.TreeMap;
 final class ChannelOrder {
   private long epoch;
   private long next;
+  /** The last offset the log is known to hold (a self-check said so); -1: nothing expected. */
+  private long expected = -1;
   private final TreeMap<Long, Delivery> early = new TreeMap<>();
 
   /** Delivers {@code epoch}'s publications from offset {@code next} on. */
@@ -31,15 +33,14 @@ final class ChannelOrder {
   /**
    * Takes one publication; adds to {@code out}, in order, every publication that can now be
    * delivered. One already delivered (or from before this node followed) is dropped. One of
-   * another epoch means the channel's log was started anew: the order restarts at that epoch's
-   * first offset, and the caller is told by the return value.
+   * another epoch means the channel's log was started anew: the order restarts at that
+   * publication (what came before it in the new epoch never reached this node), and the caller is
+   * told by the return value.
    */
   boolean offer(Delivery delivery, List<Delivery> out) {
     boolean restarted = false;
     if (delivery.epoch() != epoch) {
-      epoch = delivery.epoch();
-      next = 0;
-      early.clear();
+      restart(delivery.epoch(), delivery.offset());
       restarted = true;
     }
     if (delivery.offset() < next) return restarted;
@@ -48,10 +49,27 @@ final class ChannelOrder {
     return restarted;
   }
 
-  /** The offsets missing before the earliest waiting publication, as {from, to}; null when nothing waits. */
+  /** Continues under {@code newEpoch} from offset {@code from}, dropping what waited. */
+  void restart(long newEpoch, long from) {
+    epoch = newEpoch;
+    next = from;
+    expected = -1;
+    early.clear();
+  }
+
+  /** The log holds offsets up to {@code tail}: any of them not delivered is missing, not merely late. */
+  void expect(long tail) {
+    if (tail >= next) expected = Math.max(expected, tail);
+  }
+
+  /**
+   * The offsets missing before the earliest waiting publication (or up to the offset the log is
+   * known to hold, {@link #expect}), as {from, to}; null when nothing is missing.
+   */
   long[] gap() {
-    if (early.isEmpty()) return null;
-    return new long[] {next, early.firstKey() - 1};
+    if (!early.isEmpty()) return new long[] {next, early.firstKey() - 1};
+    if (expected >= next) return new long[] {next, expected};
+    return null;
   }
 
   /**
@@ -98,5 +116,6 @@ final class ChannelOrder {
       next++;
     }
     early.headMap(next).clear();
+    if (expected < next) expected = -1;
   }
 }

@@ -5,7 +5,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,20 +26,55 @@ import java.util.List;
 public final class EventBusFanout implements Fanout {
   public static final String PREFIX = "wsgrid.fanout.";
 
+  private final Vertx vertx;
   private final EventBus eventBus;
   private final String self;
+  private volatile Context context;
+  private volatile Handler<List<Delivery>> handler;
+  private volatile MessageConsumer<Buffer> consumer;
 
-  public EventBusFanout(EventBus eventBus, String self) {
-    this.eventBus = eventBus;
+  public EventBusFanout(Vertx vertx, String self) {
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
     this.self = self;
   }
 
   @Override
   public Future<Void> start(Context context, Handler<List<Delivery>> handler) {
-    Promise<Void> started = Promise.promise();
-    context.runOnContext(v -> eventBus.<Buffer>consumer(PREFIX + self, message -> handler.handle(decode(message.body())))
-        .completion().onComplete(started));
-    return started.future();
+    this.context = context;
+    this.handler = handler;
+    return register();
+  }
+
+  private Future<Void> register() {
+    Promise<Void> registered = Promise.promise();
+    context.runOnContext(v -> {
+      MessageConsumer<Buffer> old = consumer;
+      if (old != null) old.unregister();
+      consumer = eventBus.<Buffer>consumer(PREFIX + self, message -> handler.handle(decode(message.body())));
+      consumer.completion().onComplete(registered);
+    });
+    return registered.future();
+  }
+
+  /**
+   * Reads this node's registration for its address from the cluster (the map other nodes route
+   * by); registers the consumer again when the cluster lost it or the consumer went away.
+   */
+  @Override
+  public Future<Boolean> verify() {
+    MessageConsumer<Buffer> current = consumer;
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    if (cluster == null) {
+      return current != null && current.isRegistered() ? Future.succeededFuture(true) : register().map(false);
+    }
+    Promise<List<RegistrationInfo>> registrations = Promise.promise();
+    cluster.getRegistrations(PREFIX + self, registrations);
+    String nodeId = cluster.getNodeId();
+    return registrations.future().compose(found -> {
+      boolean reachable = current != null && current.isRegistered() && found.stream().anyMatch(r -> nodeId.equals(r.nodeId()));
+      return reachable ? Future.succeededFuture(true) : register().map(false);
+    });
   }
 
   @Override

@@ -17,4 +17,10 @@ public interface Fanout {
 
   /** Sends {@code deliveries} to the node whose follower id is {@code node}. */
   void send(String node, List<Delivery> deliveries);
+
+  /**
+   * Checks that other nodes can reach this one; if they cannot (its registration was lost), makes
+   * it reachable again and completes with false.
+   */
+  Future<Boolean> verify();
 }

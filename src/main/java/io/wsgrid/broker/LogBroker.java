@@ -17,13 +17,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogBroker implements Broker {
   static final long GAP_WAIT_MS = 100;
+  /** Each node follows and publishes to its own probe channel, {@value}{@code <follower id>}. */
+  public static final String PROBE_PREFIX = "_wsgrid.probe.";
+  /** Channels one self-check round looks at, at most. */
+  private static final int CHECK_ROUND = 10_000;
   static final int MAX_BATCH = 1000;
   private static final int READ_BATCH = 1000;
   private static final Logger log = LoggerFactory.getLogger(LogBroker.class);
@@ -57,7 +64,13 @@ public final class LogBroker implements Broker {
   private final Map<String, Stream> streams = new ConcurrentHashMap<>();
   private final ThreadLocal<Outbox> outboxes = ThreadLocal.withInitial(Outbox::new);
   private final long seedBase = ThreadLocalRandom.current().nextLong();
+  private final String probeChannel;
+  private final Probe probe = new Probe();
+  private volatile Consumer<String> repairs = kind -> { };
   private volatile long sweepTimer = -1;
+  private volatile long checkTimer = -1;
+  /** Where the round of self-checks got to, for nodes that follow more channels than one round checks. */
+  private Iterator<Stream> checking = Collections.emptyIterator();
 
   /** A broker for the node whose follower id is {@code self}. */
   public LogBroker(Vertx vertx, PublicationLog publicationLog, Fanout fanout, ChannelPolicies policies, FrameEncoder encoder,
@@ -72,6 +85,7 @@ public final class LogBroker implements Broker {
     this.self = self;
     this.queues = new ShardQueue[publicationLog.shards()];
     for (int i = 0; i < queues.length; i++) queues[i] = new ShardQueue(i);
+    this.probeChannel = PROBE_PREFIX + self;
   }
 
   /**
@@ -80,19 +94,78 @@ public final class LogBroker implements Broker {
    * channels every {@code sweepMillis} (0: never).
    */
   public Future<Void> start(Context receiving, long sweepMillis) {
+    return start(receiving, sweepMillis, 0);
+  }
+
+  /**
+   * ... and checks this node's own delivery path every {@code checkMillis} (0: never): each
+   * followed channel is followed again (the log answers where it stands: a channel whose epoch
+   * changed is restarted, offsets the log held at the last check and this node still has not
+   * delivered are read from the log, and a follow the log lost is made again), the fan-out's
+   * registration is verified (and made again if the cluster lost it), and a probe publication is
+   * sent through the log to this node. {@link #healthy} is false while a probe does not come back
+   * or the fan-out cannot be reached.
+   */
+  public Future<Void> start(Context receiving, long sweepMillis, long checkMillis) {
     if (sweepMillis > 0) {
       fallback.runOnContext(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id -> publicationLog.expire().whenComplete((removed, e) -> {
         if (e != null) log.debug("channel expiry sweep failed: {}", e.toString());
         else if (removed > 0) log.debug("expired {} idle channels", removed);
       })));
     }
-    return fanout.start(receiving, this::route);
+    Future<Void> started = fanout.start(receiving, this::route);
+    if (checkMillis <= 0) return started;
+    publicationLog.onLoss(() -> fallback.runOnContext(v -> {
+      log.warn("the cluster lost every copy of part of the publication log: checking every followed channel now");
+      checking = List.copyOf(streams.values()).iterator();
+      selfCheck(checkMillis);
+    }));
+    return started.compose(v -> join(probeChannel, probe)).onSuccess(v -> fallback.runOnContext(w ->
+        checkTimer = vertx.setPeriodic(checkMillis, id -> selfCheck(checkMillis))));
   }
 
-  /** Stops the sweep. */
+  /** Counts each repair the self-check makes, by kind ({@code gap}, {@code epoch}, {@code consumer}). */
+  public void onRepair(Consumer<String> counter) {
+    this.repairs = counter;
+  }
+
+  /** False while this node's own probe publications do not come back, or other nodes cannot reach its fan-out. */
+  public boolean healthy() {
+    return probe.healthy();
+  }
+
+  /** Stops the sweep and the self-check. */
   public void stop() {
     long timer = sweepTimer;
     if (timer >= 0) vertx.cancelTimer(timer);
+    timer = checkTimer;
+    if (timer >= 0) vertx.cancelTimer(timer);
+  }
+
+  /** One self-check round, on the fallback loop: see {@link #start(Context, long, long)}. */
+  private void selfCheck(long checkMillis) {
+    if (!checking.hasNext()) checking = List.copyOf(streams.values()).iterator();
+    boolean[] touched = new boolean[queues.length];
+    for (int i = 0; i < CHECK_ROUND && checking.hasNext(); i++) {
+      Stream stream = checking.next();
+      if (stream.closed) continue;
+      int shard = publicationLog.shardOf(stream.channel);
+      queues[shard].add(new Request(ShardRequest.follow(stream.channel), null, stream, true));
+      touched[shard] = true;
+    }
+    for (int i = 0; i < queues.length; i++) {
+      if (touched[i]) queues[i].pump();
+    }
+    fanout.verify().onComplete(ar -> {
+      boolean reachable = ar.succeeded() && ar.result();
+      if (!reachable) {
+        repairs.accept("consumer");
+        log.warn("this node's fan-out could not be reached by the cluster ({}); registered it again",
+            ar.succeeded() ? "its registration was gone" : ar.cause().toString());
+      }
+      probe.fanoutReachable(reachable);
+    });
+    probe.send(checkMillis);
   }
 
   @Override
@@ -160,8 +233,15 @@ public final class LogBroker implements Broker {
     }
   }
 
-  /** A request waiting in a shard's queue: an append (with its publication) or a follow/unfollow (with its stream). */
-  private record Request(ShardRequest request, Pending publication, Stream stream) {
+  /**
+   * A request waiting in a shard's queue: an append (with its publication) or a follow/unfollow
+   * (with its stream; {@code check}: a follow of the self-check, for a stream that follows already).
+   */
+  private record Request(ShardRequest request, Pending publication, Stream stream, boolean check) {
+    Request(ShardRequest request, Pending publication, Stream stream) {
+      this(request, publication, stream, false);
+    }
+
     ContextInternal home() {
       return publication != null ? publication.caller : stream.context;
     }
@@ -239,7 +319,10 @@ public final class LogBroker implements Broker {
           if (p.caller == home) here.add(answer);
           else elsewhere.computeIfAbsent(p.caller, c -> new ArrayList<>()).add(answer);
         }
-        case FOLLOW -> r.stream.context.runOnContext(v -> r.stream.ready(epoch, offset + 1));
+        case FOLLOW -> {
+          if (r.check) r.stream.context.runOnContext(v -> r.stream.checked(epoch, offset));
+          else r.stream.context.runOnContext(v -> r.stream.ready(epoch, offset + 1));
+        }
         case UNFOLLOW -> { }
       }
     }
@@ -255,7 +338,7 @@ public final class LogBroker implements Broker {
       if (r.publication != null) {
         Pending p = r.publication;
         p.caller.runOnContext(v -> p.promise.fail(failure));
-      } else if (r.request.kind() == ShardRequest.Kind.FOLLOW) {
+      } else if (r.request.kind() == ShardRequest.Kind.FOLLOW && !r.check) {
         r.stream.context.runOnContext(v -> r.stream.failed(failure));
       }
     }
@@ -419,6 +502,43 @@ public final class LogBroker implements Broker {
     }
   }
 
+  /**
+   * The node's own probe: a channel it follows, published to at each self-check; healthy while the
+   * last probe came back within three check intervals and the fan-out was reachable.
+   */
+  private final class Probe implements ChannelListener {
+    private volatile long sentAt = -1;
+    private volatile long cameBackAt = -1;
+    private volatile long timeoutMillis = Long.MAX_VALUE;
+    private volatile boolean fanoutReachable = true;
+
+    void send(long checkMillis) {
+      timeoutMillis = 3 * checkMillis + 1000;
+      if (sentAt < 0 || cameBackAt >= sentAt) sentAt = System.currentTimeMillis();
+      publish(probeChannel, ("{\"t\":" + System.currentTimeMillis() + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    void fanoutReachable(boolean reachable) {
+      fanoutReachable = reachable;
+    }
+
+    boolean healthy() {
+      long sent = sentAt;
+      boolean probed = sent < 0 || cameBackAt >= sent || System.currentTimeMillis() - sent < timeoutMillis;
+      return probed && fanoutReachable;
+    }
+
+    @Override
+    public Context context() {
+      return fallback;
+    }
+
+    @Override
+    public void deliver(String channel, long offset, io.vertx.core.buffer.Buffer frame, long acceptedAtMicros) {
+      cameBackAt = System.currentTimeMillis();
+    }
+  }
+
   /** One followed channel on this node: its listeners and its order, confined to {@link #context}. */
   private final class Stream {
     final String channel;
@@ -430,6 +550,8 @@ public final class LogBroker implements Broker {
     List<Delivery> before;
     long gapTimer = -1;
     boolean filling;
+    /** The last offset the log held at the previous self-check; -2 before the first. */
+    long checkedTail = -2;
     volatile boolean closed;
 
     Stream(String channel, ContextInternal context) {
@@ -448,6 +570,39 @@ public final class LogBroker implements Broker {
         before = null;
         dispatch.run();
       }
+    }
+
+    /**
+     * The self-check's answer: where the log stands. Another epoch: the channel's log was started
+     * anew (every copy lost, or both sides of a split published): restart after its tail and tell
+     * the listeners. Offsets the log already held at the previous check and still not delivered:
+     * missing, not late; read them from the log.
+     */
+    void checked(long epoch, long tail) {
+      if (closed || order == null) return;
+      if (epoch != order.epoch()) {
+        log.warn("channel {}: its log was started anew (epoch {} where this node had {}); continuing after offset {}", channel,
+            LogShard.epochName(epoch), LogShard.epochName(order.epoch()), tail);
+        order.restart(epoch, tail + 1);
+        checkedTail = tail;
+        repairs.accept("epoch");
+        Dispatch dispatch = new Dispatch(context);
+        dispatch.interrupt(listeners, channel, epoch, tail + 1, -1);
+        dispatch.run();
+        return;
+      }
+      if (checkedTail >= order.next()) {
+        log.warn("channel {}: offsets {}..{} were in the log at the last check and never came; reading them", channel,
+            order.next(), checkedTail);
+        repairs.accept("gap");
+        order.expect(checkedTail);
+        if (gapTimer >= 0) {
+          vertx.cancelTimer(gapTimer);
+          gapTimer = -1;
+        }
+        if (!filling) fillGap();
+      }
+      checkedTail = tail;
     }
 
     void failed(Throwable failure) {

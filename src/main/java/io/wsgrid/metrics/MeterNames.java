@@ -24,12 +24,14 @@ public final class MeterNames {
   public static final String LOG_CHANNELS = "wsgrid.log.channels";
   /** Channels this node follows (has subscribers of). */
   public static final String FOLLOWED_CHANNELS = "wsgrid.followed.channels";
+  public static final String SELF_CHECK_REPAIRS = "wsgrid.self.check.repairs";
 
   public static final String TAG_NODE = "node";
   public static final String TAG_STRATEGY = "strategy";
   public static final String TAG_REASON = "reason";
   public static final String TAG_TRIGGER = "trigger";
   public static final String TAG_LOOP = "loop";
+  public static final String TAG_KIND = "kind";
 
   private MeterNames() {}
 }

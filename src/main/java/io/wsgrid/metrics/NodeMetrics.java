@@ -21,8 +21,12 @@ public final class NodeMetrics {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder slowConsumerDisconnects = new LongAdder();
   private final Timer publishDelivery;
+  private final MeterRegistry registry;
+  private final String node;
 
   public NodeMetrics(MeterRegistry registry, String node) {
+    this.registry = registry;
+    this.node = node;
     Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicLong::get)
         .description("WebSocket connections open on this node").tag(MeterNames.TAG_NODE, node).register(registry);
     Gauge.builder(MeterNames.SUBSCRIPTIONS, subscriptions, AtomicLong::get)
@@ -98,6 +102,13 @@ public final class NodeMetrics {
 
   public void slowConsumerDisconnected() {
     slowConsumerDisconnects.increment();
+  }
+
+  /** The node's self-check repaired its delivery path ({@code gap}, {@code epoch} or {@code consumer}). */
+  public void selfCheckRepaired(String kind) {
+    io.micrometer.core.instrument.Counter.builder(MeterNames.SELF_CHECK_REPAIRS)
+        .description("what the node's self-check repaired in its delivery path: a gap read from the log, a channel restarted under a new epoch, the fan-out registered again")
+        .tag(MeterNames.TAG_NODE, node).tag(MeterNames.TAG_KIND, kind).register(registry).increment();
   }
 
   /** Records one delivery latency, from the publication's acceptance time (epoch microseconds, same clock). */

@@ -46,6 +46,8 @@ public final class Node {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
   /** What a drain keeps of {@code --drain-timeout} for leaving the cluster (at most; a quarter of a short timeout). */
   private static final long LEAVE_RESERVE_MS = 10_000;
+  /** How often the node checks its own delivery path (see LogBroker#start). */
+  static final long SELF_CHECK_MS = 2_000;
 
   private final NodeSettings settings;
   private final Vertx vertx;
@@ -73,8 +75,9 @@ public final class Node {
     this.registry = registry;
     this.metrics = new NodeMetrics(registry, settings.name());
     this.publicationLog = new HazelcastPublicationLog(hazelcast, Clock.systemUTC(), settings.channels().idleSeconds() * 1000L);
-    this.broker = new LogBroker(vertx, publicationLog, new EventBusFanout(vertx.eventBus(), followerId), settings.channels(),
+    this.broker = new LogBroker(vertx, publicationLog, new EventBusFanout(vertx, followerId), settings.channels(),
         ProtocolCodec::publication, Clock.systemUTC(), followerId);
+    broker.onRepair(metrics::selfCheckRepaired);
     this.presence = new HazelcastPresence(vertx, hazelcast, settings.name());
     this.limits = settings.limits();
     this.rejections = new Rejections(registry, settings.name());
@@ -123,7 +126,7 @@ public final class Node {
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot serve on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + (String.valueOf(e.getMessage()).contains("in use") ? " (is another process on that port? pick another --port)" : ""), e)))
-        .compose(id -> broker.start(hubs.get(0).context(), sweepMillis(settings.channels().idleSeconds())))
+        .compose(id -> broker.start(hubs.get(0).context(), sweepMillis(settings.channels().idleSeconds()), SELF_CHECK_MS))
         .compose(v -> registration.start())
         .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
           long count = Math.max(0, message.body().getLong("count", 0L));
@@ -194,9 +197,9 @@ public final class Node {
     return settings.name();
   }
 
-  /** Joined and not stopping: the node takes new sockets. */
+  /** Joined, not stopping, and its delivery path checks out: the node takes new sockets. */
   public boolean isReady() {
-    return ready && !stopping;
+    return ready && !stopping && broker.healthy();
   }
 
   /** Open WebSocket connections on this node. */

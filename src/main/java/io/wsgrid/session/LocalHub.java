@@ -248,6 +248,23 @@ public final class LocalHub implements ChannelListener {
     metrics.deliveryLatency(acceptedAtMicros);
   }
 
+  /**
+   * The channel's order could not be continued on this node (its log started anew, or
+   * publications are gone): its subscribers here are closed with 1012, so that they reconnect and
+   * subscribe with {@code since}, which tells them honestly whether they recovered
+   * ({@code recovered:false} and the new epoch) instead of going on over a hole.
+   */
+  @Override
+  public void interrupted(String channel, String epoch, long offset, long lost) {
+    Members members = channels.get(channel);
+    if (members == null) return;
+    List<Session> affected = new ArrayList<>(members.active);
+    affected.addAll(members.waiting.keySet());
+    String reason = "channel " + channel + " lost its order; reconnect and subscribe with since";
+    if (reason.length() > 120) reason = "a channel lost its order; reconnect and subscribe with since";
+    for (Session session : affected) session.close(Session.CLOSE_SERVICE_RESTART, reason);
+  }
+
   /** True when the session already has {@code offset} (from its replay); the floor goes once passed. */
   private static boolean isAtOrBelowFloor(Members members, Session session, long offset) {
     Long floor = members.floors.get(session);

@@ -338,7 +338,9 @@ public final class Session {
     hub.policy().rejections().reject(reason, who(), message);
     if (state != State.OPEN || socket.isClosed()) return;
     state = State.CLOSING;
-    socket.close(code, message.length() > 120 ? message.substring(0, 120) : message);
+    // The replies to what it sent before go first (in order, as always), then the close.
+    String text = message.length() > 120 ? message.substring(0, 120) : message;
+    afterReplies(() -> socket.close(code, text));
     // Read nothing more from a client closed for what it sent: a flooder's backlog would otherwise
     // still be decoded frame by frame on this event loop. TCP closes after the closing timeout.
     if (code == CLOSE_POLICY_VIOLATION) {
@@ -392,8 +394,9 @@ public final class Session {
     reply(error.requestId(), Future.failedFuture(error));
   }
 
+  /** Writes a reply; also while closing, so a client refused for what it sent still gets the answers before the close. */
   private void send(Buffer frame) {
-    if (state != State.OPEN || socket.isClosed()) return;
+    if (state == State.CLOSED || socket.isClosed()) return;
     socket.writeFrame(TextFrames.of(frame));
   }
 

@@ -118,14 +118,30 @@ class ChannelOrderTest {
   }
 
   @Test
-  void aNewEpochRestartsTheOrderAndSaysSo() {
+  void aNewEpochRestartsTheOrderAtItsFirstArrivalAndSaysSo() {
     ChannelOrder order = new ChannelOrder(EPOCH, 10);
     List<Delivery> out = new ArrayList<>();
     order.offer(at(12), out);
-    assertThat(order.offer(at(8, 0), out)).isTrue();
+    assertThat(order.offer(at(8, 3), out)).isTrue();
     assertThat(order.epoch()).isEqualTo(8);
-    assertThat(offsets(out)).containsExactly(0L);
-    assertThat(order.offer(at(8, 1), out)).isFalse();
+    assertThat(offsets(out)).containsExactly(3L);
+    assertThat(order.offer(at(8, 4), out)).isFalse();
+    assertThat(offsets(out)).containsExactly(3L, 4L);
+    assertThat(order.gap()).isNull();
+  }
+
+  @Test
+  void whatTheLogIsKnownToHoldButNeverCameIsAGap() {
+    ChannelOrder order = new ChannelOrder(EPOCH, 5);
+    List<Delivery> out = new ArrayList<>();
+    order.expect(4);
+    assertThat(order.gap()).isNull(); // already delivered
+    order.expect(7);
+    assertThat(order.gap()).containsExactly(5, 7);
+    order.offer(at(5), out);
+    assertThat(order.gap()).containsExactly(6, 7);
+    assertThat(order.fill(6, 7, List.of(at(6), at(7)), out)).isZero();
+    assertThat(offsets(out)).containsExactly(5L, 6L, 7L);
     assertThat(order.gap()).isNull();
   }
 }

@@ -50,11 +50,17 @@ class GrafanaDashboardIT {
     Vertx vertx = Vertx.vertx();
     try (TestNodes cluster = new TestNodes("grafana")) {
       Node node = cluster.start("a");
+      Node other = cluster.start("b");
       Edge edge = cluster.startEdge("edge", "least-connections");
-      Await.until("the edge sees the node", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 1);
+      Await.until("the edge sees the nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 2);
+      // A subscriber on b and a publisher on a: the publication crosses the event bus (its meters exist).
+      WsClient subscriber = WsClient.connect(vertx, other.settings().wsUrl());
+      subscriber.subscribe("chat.grafana");
       WsClient client = WsClient.connect(vertx, edge.settings().url()); // routes one socket: the routed counter exists
+      assertThat(client.node()).isEqualTo("a");
       client.request(new JsonObject().put("op", "subscribe").put("channel", "chat.grafana"));
       client.request(new JsonObject().put("op", "publish").put("channel", "chat.grafana").put("data", 1));
+      subscriber.publications("chat.grafana", 1);
       // GC meters appear with the first collection; the nodes run in this JVM, so collect once.
       System.gc();
       Await.until("a GC pause is recorded", Duration.ofSeconds(10),

@@ -34,11 +34,14 @@ public final class PublicationRecorder implements AutoCloseable {
   private final List<JsonObject> errors = new CopyOnWriteArrayList<>();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong nextId = new AtomicLong();
+  private final Map<Long, JsonObject> replies = new ConcurrentHashMap<>();
+  private final java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
 
   private PublicationRecorder(WebSocketClient client, WebSocketConnectOptions options) {
     this.client = client;
     this.socket = client.webSocket();
     socket.textMessageHandler(this::onText);
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode()));
     Await.result(socket.connect(options));
     Await.until("the connected frame", Duration.ofSeconds(15), () -> received.get() > 0);
   }
@@ -61,12 +64,27 @@ public final class PublicationRecorder implements AutoCloseable {
       return;
     }
     JsonObject frame = new JsonObject(text);
+    if (frame.getValue("id") instanceof Number id) replies.put(id.longValue(), frame);
     if (frame.getBoolean("ok", false)) ok.incrementAndGet();
     else if (frame.containsKey("error")) errors.add(frame);
   }
 
-  private void send(JsonObject request) {
-    socket.writeTextMessage(request.put("id", nextId.incrementAndGet()).encode());
+  private long send(JsonObject request) {
+    long id = nextId.incrementAndGet();
+    socket.writeTextMessage(request.put("id", id).encode());
+    return id;
+  }
+
+  /** Sends a request and waits for its reply. */
+  public JsonObject request(JsonObject request) {
+    long id = send(request);
+    Await.until("the reply to " + request, Duration.ofSeconds(30), () -> replies.containsKey(id));
+    return replies.remove(id);
+  }
+
+  /** The close code once the connection closed (-1: closed without one); null while open. */
+  public Short closeCode() {
+    return closed.getNow(null);
   }
 
   /** Subscribes to every channel, all requests at once, and waits for every reply. */
@@ -76,9 +94,16 @@ public final class PublicationRecorder implements AutoCloseable {
     awaitOk(before + channels.size(), Duration.ofSeconds(60));
   }
 
-  /** Publishes raw JSON {@code data} without waiting for the reply. */
-  public void publishRaw(String channel, String data) {
-    socket.writeTextMessage("{\"id\":" + nextId.incrementAndGet() + ",\"op\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + data + "}");
+  /** Publishes raw JSON {@code data} without waiting for the reply; returns the request's id. */
+  public long publishRaw(String channel, String data) {
+    long id = nextId.incrementAndGet();
+    socket.writeTextMessage("{\"id\":" + id + ",\"op\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + data + "}");
+    return id;
+  }
+
+  /** The reply to request {@code id}, if it came (and was not taken by {@link #request}). */
+  public JsonObject reply(long id) {
+    return replies.get(id);
   }
 
   /** Waits until {@code count} ok replies in all have come (and fails at the first error reply). */

@@ -14,6 +14,8 @@ final class ChannelLog {
 
   long epoch;
   long tail = -1;
+  /** A fingerprint of the last append (its batch and place in it): equal on two copies only if they saw the same last append. */
+  long mark;
   /** Caller's clock (ms) at the last append, follow or unfollow: what idle expiry measures from. */
   long touchedAt;
   /** Replaced, never changed in place: a reply may hold the array. */
@@ -63,6 +65,13 @@ final class ChannelLog {
 
   int kept() {
     return count;
+  }
+
+  /** The kept publication at {@code offset}, or null when not kept. */
+  LogEntry entry(long offset) {
+    if (offset < first() || offset > tail || count == 0) return null;
+    int slot = (start + (int) (offset - first())) % data.length;
+    return new LogEntry(offset, data[slot], acceptedAt[slot]);
   }
 
   /** Up to {@code max} publications from offset {@code from} on, oldest first; starts later if {@code from} was dropped. */

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
@@ -64,7 +65,8 @@ public final class HazelcastPublicationLog implements PublicationLog {
         .setBackupCount(1)
         .setAsyncBackupCount(0)
         .setStatisticsEnabled(false)
-        .setPerEntryStatsEnabled(false));
+        .setPerEntryStatsEnabled(false)
+        .setMergePolicyConfig(new MergePolicyConfig(LogMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
     LogSerializers.register(config);
   }
 
@@ -153,6 +155,12 @@ public final class HazelcastPublicationLog implements PublicationLog {
       if (id != null) live.add(id);
     }
     return live;
+  }
+
+  /** Hazelcast reports a partition of the map whose every copy died (its members left before it was copied again). */
+  @Override
+  public void onLoss(Runnable action) {
+    map.addPartitionLostListener(event -> action.run());
   }
 
   @Override

@@ -53,6 +53,7 @@ final class LogSerializers {
         out.writeString(e.getKey());
         out.writeLong(c.epoch);
         out.writeLong(c.tail);
+        out.writeLong(c.mark);
         out.writeLong(c.touchedAt);
         out.writeInt(c.capacity);
         out.writeInt(c.ttlSeconds);
@@ -80,6 +81,7 @@ final class LogSerializers {
         String name = in.readString();
         ChannelLog c = new ChannelLog(in.readLong(), 0);
         c.tail = in.readLong();
+        c.mark = in.readLong();
         c.touchedAt = in.readLong();
         int capacity = in.readInt();
         c.ttlSeconds = in.readInt();

@@ -39,6 +39,9 @@ public interface PublicationLog {
   /** Runs one expiry sweep now over the shards this member holds (the log also sweeps by itself); completes with how many channels went. */
   CompletionStage<Integer> expire();
 
+  /** Calls {@code action} (on any thread) whenever the cluster lost every copy of part of the log. */
+  void onLoss(Runnable action);
+
   /** How many channels the shards this member holds contain (for the gauge and tests). */
   long channels();
 

@@ -100,4 +100,53 @@ class LogShardTest {
       assertThat(backup.channels.get(name).followers).containsExactly(primary.channels.get(name).followers);
     }
   }
+
+  /** Two copies of one shard: what both had before a split, then what each side added alone. */
+  private static LogShard[] split(String channel, int historySize) {
+    LogShard before = new LogShard();
+    before.apply(batch("n1", 1, 0, ShardRequest.follow(channel), ShardRequest.append(channel, data("a"), 1, historySize, 600)));
+    LogShard left = LogShard.merge(before, new LogShard());
+    LogShard right = LogShard.merge(before, new LogShard());
+    return new LogShard[] {left, right};
+  }
+
+  @Test
+  void aMergeKeepsWhatOnlyOneSideChangedAndBothSidesFollowers() {
+    LogShard[] sides = split("c", 10);
+    sides[0].apply(batch("n1", 2, 5, ShardRequest.append("c", data("b"), 2, 10, 600)));
+    sides[1].apply(batch("n2", 1, 5, ShardRequest.follow("c"), ShardRequest.follow("only.right")));
+    long epoch = sides[0].channels.get("c").epoch;
+    for (LogShard merged : List.of(LogShard.merge(sides[0], sides[1]), LogShard.merge(sides[1], sides[0]))) {
+      ChannelLog c = merged.channels.get("c");
+      assertThat(c.epoch).isEqualTo(epoch);
+      assertThat(c.tail).isEqualTo(1);
+      assertThat(merged.read("c", 0, 10).entries()).extracting(e -> new String(e.data(), StandardCharsets.UTF_8)).containsExactly("a", "b");
+      assertThat(c.followers).containsExactlyInAnyOrder("n1", "n2");
+      assertThat(merged.names()).contains("only.right");
+    }
+  }
+
+  @Test
+  void aMergeOfTwoSidesThatBothPublishedStartsANewEpochAfterTheHigherOffset() {
+    LogShard[] sides = split("c", 10);
+    sides[0].apply(batch("n1", 2, 5, ShardRequest.append("c", data("left"), 2, 10, 600)));
+    sides[1].apply(batch("n2", 1, 5, ShardRequest.append("c", data("right"), 3, 10, 600), ShardRequest.append("c", data("right2"), 4, 10, 600)));
+    long epoch = sides[0].channels.get("c").epoch;
+    LogShard merged = LogShard.merge(sides[0], sides[1]);
+    ChannelLog c = merged.channels.get("c");
+    assertThat(c.epoch).isNotEqualTo(epoch).isEqualTo(LogShard.merge(sides[1], sides[0]).channels.get("c").epoch);
+    assertThat(c.tail).isEqualTo(2);
+    assertThat(merged.read("c", 0, 10).entries()).isEmpty();
+    assertThat(merged.apply(batch("n1", 3, 6, ShardRequest.append("c", data("next"), 5, 10, 600))).offsets()).containsExactly(3);
+  }
+
+  @Test
+  void aChannelThatKeptNoDataIsOnlyKeptAsItIsWhenBothSidesAgree() {
+    LogShard[] same = split("quiet", 0);
+    assertThat(LogShard.merge(same[0], same[1]).channels.get("quiet").epoch).isEqualTo(same[0].channels.get("quiet").epoch);
+    LogShard[] sides = split("quiet", 0);
+    sides[1].apply(batch("n1", 2, 5, ShardRequest.unfollow("quiet"), ShardRequest.append("quiet", data("x"), 2, 0, 0)));
+    sides[0].apply(batch("n1", 2, 5, ShardRequest.unfollow("quiet")));
+    assertThat(LogShard.merge(sides[0], sides[1]).channels.get("quiet").epoch).isNotEqualTo(sides[0].channels.get("quiet").epoch);
+  }
 }
