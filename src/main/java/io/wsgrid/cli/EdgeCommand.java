@@ -89,9 +89,13 @@ final class EdgeCommand implements Callable<Integer> {
         Math.round(closeSpreadTime * 1000), handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(name);
-    ParentWatch.exitWith(parentPid);
+    ParentWatch.start(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
+    ParentWatch.onParentStop(() -> {
+      Logs.quietPeers();
+      edge.stop(0);
+    });
     Startup.serveUntilStopped(edge::stop, edge.stopped(), settings.stopTimeoutMs(), "edge " + name);
     return 0;
   }

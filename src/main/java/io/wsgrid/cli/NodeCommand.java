@@ -140,9 +140,14 @@ final class NodeCommand implements Callable<Integer> {
         handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
-    ParentWatch.exitWith(parentPid);
+    ParentWatch.start(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");
     Node node = Startup.await(Node.start(settings), "node " + nodeName);
+    // Stopped by local with the whole cluster: no partition hand-off to members that leave too.
+    ParentWatch.onParentStop(() -> {
+      Logs.quietPeers();
+      node.stop(false);
+    });
     // The drain bounds itself by --drain-timeout; a little more, then the process gives up.
     Startup.serveUntilStopped(node::stop, node.stopped(), (drainTimeout + 5) * 1000L, "node " + nodeName);
     return 0;
