@@ -46,14 +46,14 @@ final class EdgeCommand implements Callable<Integer> {
   double rebalanceThreshold;
 
   @Option(names = "--auto-rebalance", defaultValue = "false",
-      description = "Rebalance by itself when a node stays more than the threshold over its fair share (see --auto-rebalance-after).")
+      description = "Rebalance by itself when a node stays more than the threshold over its fair share (see --auto-rebalance-after; default: ${DEFAULT-VALUE}).")
   boolean autoRebalance;
 
   @Option(names = "--auto-rebalance-after", defaultValue = "30",
       description = "Seconds the spread must stay over the threshold before an automatic rebalance, and the pause after one (default: ${DEFAULT-VALUE}).")
   double autoRebalanceAfter;
 
-  @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
+  @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (default: ${DEFAULT-VALUE} = one per core).")
   int instances;
 
   @Option(names = "--close-spread-time", defaultValue = "10",
@@ -68,7 +68,7 @@ final class EdgeCommand implements Callable<Integer> {
   long parentPid;
 
   @Option(names = "--admin-token",
-      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
+      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset (the default): /admin/* answers only to loopback clients.")
   String adminToken;
 
   @Option(names = "--handshake-timeout", defaultValue = "10",
