@@ -81,6 +81,7 @@ public final class Edge {
                 + " (is another process on that port? pick another --port)", e))))
         .onSuccess(id -> {
           if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
+          dashboard.start();
           ready = true;
           log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}", settings.name(), settings.url(),
               settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx),
