@@ -14,11 +14,11 @@ final class ClusterOptions {
   String clusterConfig;
 
   @Option(names = "--cluster-members", split = ",",
-      description = "TCP-IP members host[:port], comma-separated; replaces the config file's member list.")
+      description = "TCP-IP members host[:port], comma-separated; replaces the config file's member list (default: the file's list).")
   List<String> clusterMembers;
 
   @Option(names = "--cluster-port", defaultValue = "0",
-      description = "First Hazelcast member port; members listed without a port are probed from it up (0 = the config's, 5701).")
+      description = "First Hazelcast member port; members listed without a port are probed from it up (default: ${DEFAULT-VALUE} = the config's, 5701).")
   int clusterPort;
 
   @Option(names = "--log-format", defaultValue = "text",
@@ -26,7 +26,7 @@ final class ClusterOptions {
   String logFormat;
 
   @Option(names = "--cluster-tls", defaultValue = "false", arity = "0..1",
-      description = "Encrypt the event bus between members with TLS (mutual, with --tls-cert, --tls-key, --tls-ca). Hazelcast's own traffic stays plain: see README.")
+      description = "Encrypt the event bus between members with TLS (mutual, with --tls-cert, --tls-key, --tls-ca). Hazelcast's own traffic stays plain: see README (default: ${DEFAULT-VALUE}).")
   boolean clusterTls;
 
   ClusterSettings toSettings(String memberName, io.wsgrid.security.TlsSettings tls) {

@@ -46,14 +46,14 @@ final class EdgeCommand implements Callable<Integer> {
   double rebalanceThreshold;
 
   @Option(names = "--auto-rebalance", defaultValue = "false",
-      description = "Rebalance by itself when a node stays more than the threshold over its fair share (see --auto-rebalance-after).")
+      description = "Rebalance by itself when a node stays more than the threshold over its fair share (see --auto-rebalance-after; default: ${DEFAULT-VALUE}).")
   boolean autoRebalance;
 
   @Option(names = "--auto-rebalance-after", defaultValue = "30",
       description = "Seconds the spread must stay over the threshold before an automatic rebalance, and the pause after one (default: ${DEFAULT-VALUE}).")
   double autoRebalanceAfter;
 
-  @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (0 = cores).")
+  @Option(names = "--instances", defaultValue = "0", description = "Event loops serving the edge (default: ${DEFAULT-VALUE} = one per core).")
   int instances;
 
   @Option(names = "--close-spread-time", defaultValue = "10",
@@ -68,7 +68,7 @@ final class EdgeCommand implements Callable<Integer> {
   long parentPid;
 
   @Option(names = "--admin-token",
-      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
+      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset (the default): /admin/* answers only to loopback clients.")
   String adminToken;
 
   @Option(names = "--handshake-timeout", defaultValue = "10",
@@ -89,9 +89,13 @@ final class EdgeCommand implements Callable<Integer> {
         Math.round(closeSpreadTime * 1000), handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(name);
-    ParentWatch.exitWith(parentPid);
+    ParentWatch.start(parentPid);
     System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
+    ParentWatch.onParentStop(() -> {
+      Logs.quietPeers();
+      edge.stop(0);
+    });
     Startup.serveUntilStopped(edge::stop, edge.stopped(), settings.stopTimeoutMs(), "edge " + name);
     return 0;
   }

@@ -1,6 +1,8 @@
 package io.wsgrid.cli;
 
+import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.config.ConfigDefaults;
+import io.wsgrid.config.ConfigException;
 import io.wsgrid.config.ConfigFile;
 import io.wsgrid.config.OptionValues;
 import io.wsgrid.security.HttpGuards;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,70 +42,120 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--cluster-name", defaultValue = "wsgrid", description = "Cluster name (default: ${DEFAULT-VALUE}).")
   String clusterName;
 
-  @Option(names = "--cluster-port", defaultValue = "0", description = "First Hazelcast member port (0 = the config's, 5701).")
+  @Option(names = "--cluster-port", defaultValue = "0",
+      description = "First Hazelcast member port; the edge and the nodes take it and the next ones (default: ${DEFAULT-VALUE} = the config's, 5701).")
   int clusterPort;
 
   @Option(names = "--instances", defaultValue = "1", description = "WebSocket verticles per node (default: ${DEFAULT-VALUE}).")
   int instances;
 
-  private final List<Child> children = new ArrayList<>();
+  static final long STOP_TIMEOUT_SECONDS = 10;
+
+  private final StatusLine console = StatusLine.stdout();
+  private final List<Child> nodeChildren = new CopyOnWriteArrayList<>();
+  private volatile Child edgeChild;
+  private volatile boolean stopping;
 
   @Override
   public Integer call() throws Exception {
-    if (nodes < 1 || nodes > 32) throw new io.wsgrid.config.ConfigException("--nodes must be between 1 and 32, got " + nodes);
-    if (port < 1 || port + nodes > 65535) throw new io.wsgrid.config.ConfigException("--port must leave room for " + nodes + " ports");
+    if (nodes < 1 || nodes > 32) throw new ConfigException("--nodes must be between 1 and 32, got " + nodes);
+    if (port < 1 || port + nodes > 65535) throw new ConfigException("--port must leave room for " + nodes + " ports");
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "wsgrid-local-stop"));
-    for (int i = 1; i <= nodes; i++) {
+    List<String> cluster = clusterArgs();
+    for (int i = 1; i <= nodes && !stopping; i++) {
       String name = "n" + i;
-      children.add(Child.start(name, port + i, List.of("node", "--port", String.valueOf(port + i), "--name", name,
-          "--instances", String.valueOf(instances), "--cluster-name", clusterName, "--cluster-port", String.valueOf(clusterPort))));
+      List<String> args = new ArrayList<>(List.of("node", "--port", String.valueOf(port + i), "--name", name,
+          "--instances", String.valueOf(instances)));
+      args.addAll(cluster);
+      nodeChildren.add(Child.start(console, name, port + i, args));
     }
-    children.add(0, Child.start("edge", port, List.of("edge", "--port", String.valueOf(port), "--name", "edge",
-        "--strategy", strategy, "--mode", "proxy,assign", "--cluster-name", clusterName, "--cluster-port", String.valueOf(clusterPort))));
-    awaitReady();
-    System.out.println();
-    System.out.println("wsgrid local cluster '" + clusterName + "' is up:");
-    System.out.printf("  edge      ws://127.0.0.1:%d/ws   <- connect clients here (strategy %s)%n", port, strategy);
-    System.out.printf("            http://127.0.0.1:%d/admin/nodes   http://127.0.0.1:%d/metrics%n", port, port);
-    for (Child child : children.subList(1, children.size())) {
-      System.out.printf("  node %-4s ws://127.0.0.1:%d/ws   metrics http://127.0.0.1:%d/metrics%n", child.name, child.port, child.port);
+    if (!stopping) {
+      List<String> args = new ArrayList<>(List.of("edge", "--port", String.valueOf(port), "--name", "edge",
+          "--strategy", strategy, "--mode", "proxy,assign"));
+      args.addAll(cluster);
+      edgeChild = Child.start(console, "edge", port, args);
     }
-    System.out.println("Publish: curl -XPOST 127.0.0.1:" + children.get(1).port
-        + "/api/publish -d '{\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}'");
-    // What the children read from the environment and conf/wsgrid.yaml, as each ready line says too.
-    ConfigDefaults config = new ConfigDefaults(System.getenv(), ConfigFile.load(Main.configPath(new String[0])));
-    System.out.println("Operator endpoints: nodes " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("node", "admin-token")))
-        + ", " + HttpGuards.apiAccess(OptionValues.blankToNull(config.value("node", "api-key")))
-        + "; edge " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("edge", "admin-token"))));
-    System.out.println("Ctrl-C stops them all.");
-    System.out.println();
-    for (Child child : children) {
+    if (awaitReady()) printUrls();
+    for (Child child : children()) {
       child.process.waitFor();
     }
     return 0;
   }
 
-  private void awaitReady() throws InterruptedException {
+  /**
+   * The children's cluster options: the member list names exactly the ports the edge and the nodes
+   * take. Listed without ports, every member port in the config's range would be a candidate, and
+   * Hazelcast's master keeps probing the empty ones for a split-off cluster to merge, up to 5 s
+   * each, one after the other: a stop of the master then waits 3 s for the probe (Hazelcast's
+   * executor shutdown). With the exact list, a cluster whose members are all up has nothing to probe.
+   */
+  private List<String> clusterArgs() {
+    int first = clusterPort > 0 ? clusterPort : ClusterBootstrap.memberPort(null);
+    List<String> members = new ArrayList<>();
+    for (int i = 0; i <= nodes; i++) {
+      members.add("127.0.0.1:" + (first + i));
+    }
+    return List.of("--cluster-name", clusterName, "--cluster-port", String.valueOf(first),
+        "--cluster-members", String.join(",", members));
+  }
+
+  /** The edge first, then the nodes. */
+  private List<Child> children() {
+    List<Child> all = new ArrayList<>();
+    if (edgeChild != null) all.add(edgeChild);
+    all.addAll(nodeChildren);
+    return all;
+  }
+
+  private void printUrls() {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add("wsgrid local cluster '" + clusterName + "' is up:");
+    lines.add(String.format("  edge      ws://127.0.0.1:%d/ws   <- connect clients here (strategy %s)", port, strategy));
+    lines.add(String.format("            http://127.0.0.1:%d/   (dashboard)   http://127.0.0.1:%d/admin/nodes   http://127.0.0.1:%d/metrics",
+        port, port, port));
+    for (Child child : nodeChildren) {
+      lines.add(String.format("  node %-4s ws://127.0.0.1:%d/ws   metrics http://127.0.0.1:%d/metrics", child.name, child.port, child.port));
+    }
+    lines.add("Publish: curl -XPOST 127.0.0.1:" + nodeChildren.get(0).port
+        + "/api/publish -d '{\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}'");
+    // What the children read from the environment and conf/wsgrid.yaml, as each ready line says too.
+    ConfigDefaults config = new ConfigDefaults(System.getenv(), ConfigFile.load(Main.configPath(new String[0])));
+    lines.add("Operator endpoints: nodes " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("node", "admin-token")))
+        + ", " + HttpGuards.apiAccess(OptionValues.blankToNull(config.value("node", "api-key")))
+        + "; edge " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("edge", "admin-token"))));
+    lines.add("Ctrl-C stops them all.");
+    lines.add("");
+    lines.forEach(console::println);
+  }
+
+  /** Waits until every child answers /ready; false when a stop came first. */
+  private boolean awaitReady() throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Startup.TIMEOUT_SECONDS);
-    List<Child> waiting = new ArrayList<>(children);
     long started = System.nanoTime();
-    while (!waiting.isEmpty()) {
+    long deadline = started + TimeUnit.SECONDS.toNanos(Startup.TIMEOUT_SECONDS);
+    List<Child> waiting = new ArrayList<>(children());
+    while (!stopping) {
       waiting.removeIf(child -> isReady(http, child));
-      for (Child child : children) {
-        if (!child.process.isAlive()) {
-          throw new io.wsgrid.config.ConfigException(child.name + " exited with code "
-              + child.process.exitValue() + " while starting: see its log lines above");
+      for (Child child : children()) {
+        if (!child.process.isAlive() && !stopping) {
+          throw new ConfigException(child.name + " exited with code " + child.process.exitValue()
+              + " while starting: see its log lines above");
         }
       }
-      if (waiting.isEmpty()) break;
-      if (System.nanoTime() > deadline) {
-        throw new io.wsgrid.config.ConfigException("the cluster did not become ready in " + Startup.TIMEOUT_SECONDS + " s");
-      }
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-      System.out.println("[local] waiting for " + waiting.stream().map(c -> c.name).toList() + " to join (" + seconds + " s)");
+      if (waiting.isEmpty()) {
+        console.done("[local] all " + (nodes + 1) + " ready in " + seconds + " s");
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new ConfigException("the cluster did not become ready in " + Startup.TIMEOUT_SECONDS + " s (still waiting for "
+            + names(waiting) + "): see their log lines above");
+      }
+      console.status("starting " + names(waiting), "[local] waiting for " + names(waiting) + " to be ready (" + seconds + " s)");
       Thread.sleep(1000);
     }
+    return false;
   }
 
   private static boolean isReady(HttpClient http, Child child) {
@@ -118,32 +171,66 @@ final class LocalCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Ctrl-C (or SIGTERM): tells every child at once, by ending its stdin, that the whole cluster is
+   * stopping, so no node hands its partitions to another that is leaving too (see
+   * Node#stop(boolean)). Says what it waits for; a child still running after
+   * {@link #STOP_TIMEOUT_SECONDS} is killed.
+   */
   private void stopAll() {
-    for (Child child : children) {
-      child.process.destroy();
+    stopping = true;
+    List<Child> all = children();
+    if (all.stream().noneMatch(child -> child.process.isAlive())) return;
+    long started = System.nanoTime();
+    console.done("[local] stopping " + names(all));
+    all.forEach(Child::stop);
+    List<Child> left = awaitExit(all, started, started + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS));
+    for (Child child : left) {
+      child.process.destroyForcibly();
     }
-    for (Child child : children) {
+    all.forEach(Child::drainLog);
+    String took = String.format("%.1f s", (System.nanoTime() - started) / 1e9);
+    console.done(left.isEmpty() ? "[local] stopped in " + took
+        : "[local] " + names(left) + " did not stop within " + STOP_TIMEOUT_SECONDS + " s: killed");
+  }
+
+  /** Waits until the children have exited or the deadline passes; returns those still running. */
+  private List<Child> awaitExit(List<Child> children, long started, long deadline) {
+    List<Child> running = new ArrayList<>(children);
+    while (true) {
+      running.removeIf(child -> !child.process.isAlive());
+      if (running.isEmpty() || System.nanoTime() >= deadline) return running;
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+      console.status("stopping " + names(running), "[local] waiting for " + names(running) + " to stop (" + seconds + " s)");
       try {
-        if (!child.process.waitFor(25, TimeUnit.SECONDS)) child.process.destroyForcibly();
+        running.get(0).process.waitFor(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1),
+            TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
-        child.process.destroyForcibly();
+        Thread.currentThread().interrupt();
+        return running;
       }
     }
   }
 
-  /** One child process running this same jar, its output prefixed with its name. */
+  private static String names(List<Child> children) {
+    return String.join(", ", children.stream().map(child -> child.name).toList());
+  }
+
+  /** One child process running this same jar, its output forwarded line by line with its name. */
   static final class Child {
     final String name;
     final int port;
     final Process process;
+    private final Thread forward;
 
-    private Child(String name, int port, Process process) {
+    private Child(String name, int port, Process process, Thread forward) {
       this.name = name;
       this.port = port;
       this.process = process;
+      this.forward = forward;
     }
 
-    static Child start(String name, int port, List<String> args) throws IOException {
+    static Child start(StatusLine console, String name, int port, List<String> args) throws IOException {
       List<String> command = new ArrayList<>(List.of(
           ProcessHandle.current().info().command().orElse("java"),
           "-XX:+ExitOnOutOfMemoryError",
@@ -156,6 +243,7 @@ final class LocalCommand implements Callable<Integer> {
           "-cp", System.getProperty("java.class.path"),
           Main.class.getName()));
       command.addAll(args);
+      // The child stops when its stdin ends: when stop() closes it, or when this process dies (see ParentWatch).
       command.add("--exit-with-parent");
       command.add(String.valueOf(ProcessHandle.current().pid()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -163,15 +251,33 @@ final class LocalCommand implements Callable<Integer> {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
           String line;
           while ((line = lines.readLine()) != null) {
-            System.out.println("[" + name + "] " + line);
+            console.println("[" + name + "] " + line);
           }
         } catch (IOException e) {
-          System.out.println("[" + name + "] (log stream closed: " + e.getMessage() + ")");
+          console.println("[" + name + "] (log stream closed: " + e.getMessage() + ")");
         }
       }, "log-" + name);
       forward.setDaemon(true);
       forward.start();
-      return new Child(name, port, process);
+      return new Child(name, port, process, forward);
+    }
+
+    /** Tells the child the whole cluster is stopping: its stdin ends. */
+    void stop() {
+      try {
+        process.getOutputStream().close();
+      } catch (IOException e) {
+        process.toHandle().destroy(); // SIGTERM: a stop all the same
+      }
+    }
+
+    /** Waits (briefly) until the child's last log lines are forwarded. */
+    void drainLog() {
+      try {
+        forward.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

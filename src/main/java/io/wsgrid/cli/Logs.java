@@ -28,6 +28,17 @@ final class Logs {
     root.addAppender(appender);
   }
 
+  /**
+   * For a stop of the whole cluster ({@code local}'s Ctrl-C): peers vanishing is expected then, and
+   * Hazelcast's warnings about it ("suspected to be dead", "Connection refused", "Terminating
+   * forcefully") would only bury the lines that say what the stop does. Its errors still show.
+   */
+  static void quietPeers() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger("com.hazelcast").setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+  }
+
   static void name(String name) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
       context.putProperty("wsgrid.name", name);

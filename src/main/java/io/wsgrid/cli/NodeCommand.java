@@ -31,10 +31,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--name", description = "Node name, unique in the cluster (default: n<port>).")
   String name;
 
-  @Option(names = "--instances", defaultValue = "0", description = "WebSocket verticles sharing the port, one per event loop (0 = cores).")
+  @Option(names = "--instances", defaultValue = "0", description = "WebSocket verticles sharing the port, one per event loop (default: ${DEFAULT-VALUE} = one per core).")
   int instances;
 
-  @Option(names = "--weight", defaultValue = "0", description = "Share in weighted balancing (0 = the instance count).")
+  @Option(names = "--weight", defaultValue = "0", description = "Share in weighted balancing (default: ${DEFAULT-VALUE} = the instance count).")
   int weight;
 
   @Option(names = "--max-frame-size", defaultValue = "65536", description = "Largest frame and message a client may send, bytes (default: ${DEFAULT-VALUE}).")
@@ -64,10 +64,10 @@ final class NodeCommand implements Callable<Integer> {
       description = "Frames per second one connection may send (token bucket; 0 = no limit); over it: rate_limited, then close 1008 (default: ${DEFAULT-VALUE}).")
   int maxMessageRate;
 
-  @Option(names = "--message-burst", defaultValue = "0", description = "Burst above --max-message-rate (0 = twice the rate).")
+  @Option(names = "--message-burst", defaultValue = "0", description = "Burst above --max-message-rate (default: ${DEFAULT-VALUE} = twice the rate).")
   int messageBurst;
 
-  @Option(names = "--max-connections", defaultValue = "0", description = "Sockets this node holds; new upgrades get 503 beyond (0 = no limit).")
+  @Option(names = "--max-connections", defaultValue = "0", description = "Sockets this node holds; new upgrades get 503 beyond (default: ${DEFAULT-VALUE} = no limit).")
   int maxConnections;
 
   @Option(names = "--max-pending-handshakes", defaultValue = "1000",
@@ -88,28 +88,28 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--auth-timeout", defaultValue = "10", description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
   int authTimeout;
 
-  @Option(names = "--jwt-secret", description = "HS256 secret (>= 32 bytes); when set, every socket needs a valid token.")
+  @Option(names = "--jwt-secret", description = "HS256 secret (>= 32 bytes); when set, every socket needs a valid token (default: none, no tokens).")
   String jwtSecret;
 
-  @Option(names = "--jwt-public-key", description = "PEM public key or certificate for RS256/ES256 tokens, or a JWKS file.")
+  @Option(names = "--jwt-public-key", description = "PEM public key or certificate for RS256/ES256 tokens, or a JWKS file (default: none).")
   String jwtPublicKey;
 
-  @Option(names = "--jwt-audience", description = "Tokens must name this audience (aud).")
+  @Option(names = "--jwt-audience", description = "Tokens must name this audience (aud; default: any).")
   String jwtAudience;
 
-  @Option(names = "--jwt-issuer", description = "Tokens must come from this issuer (iss).")
+  @Option(names = "--jwt-issuer", description = "Tokens must come from this issuer (iss; default: any).")
   String jwtIssuer;
 
   @Option(names = "--allow-anonymous", defaultValue = "false", arity = "0..1",
-      description = "Accept sockets without a token even when a JWT key is set (they get only 'anyone' permissions).")
+      description = "Accept sockets without a token even when a JWT key is set (they get only 'anyone' permissions; default: ${DEFAULT-VALUE}).")
   boolean allowAnonymous;
 
   @Option(names = "--api-key",
-      description = "Required by the server API (/api/*): Authorization: apikey <key> (or X-API-Key). Unset: the API answers only to loopback clients.")
+      description = "Required by the server API (/api/*): Authorization: apikey <key> (or X-API-Key). Unset (the default): the API answers only to loopback clients.")
   String apiKey;
 
   @Option(names = "--admin-token",
-      description = "Required by /admin/* (drain): Authorization: Bearer <token>. Unset: /admin/* answers only to loopback clients.")
+      description = "Required by /admin/* (drain): Authorization: Bearer <token>. Unset (the default): /admin/* answers only to loopback clients.")
   String adminToken;
 
   @Option(names = "--allowed-origins", split = ",",
@@ -144,9 +144,14 @@ final class NodeCommand implements Callable<Integer> {
         new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()), handshakeTimeout);
     Logs.format(cluster.logFormat);
     Logs.name(nodeName);
-    ParentWatch.exitWith(parentPid);
+    ParentWatch.start(parentPid);
     System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");
     Node node = Startup.await(Node.start(settings), "node " + nodeName);
+    // Stopped by local with the whole cluster: no partition hand-off to members that leave too.
+    ParentWatch.onParentStop(() -> {
+      Logs.quietPeers();
+      node.stop(false);
+    });
     // The drain bounds itself by --drain-timeout; a little more, then the process gives up.
     Startup.serveUntilStopped(node::stop, node.stopped(), (drainTimeout + 5) * 1000L, "node " + nodeName);
     return 0;

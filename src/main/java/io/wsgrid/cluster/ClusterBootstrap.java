@@ -47,6 +47,11 @@ public final class ClusterBootstrap {
     return config;
   }
 
+  /** The first member port of the Hazelcast config at {@code path} (null: the default one). */
+  public static int memberPort(String path) {
+    return load(path).getNetworkConfig().getPort();
+  }
+
   private static Config load(String path) {
     if (path != null && !path.isBlank()) {
       File file = new File(path);
@@ -116,14 +121,29 @@ public final class ClusterBootstrap {
   }
 
   /**
+   * Starts a Hazelcast member for a Vert.x that will not own it (so its owner decides how it
+   * leaves), on a thread of its own: joining blocks for seconds.
+   */
+  public static Future<HazelcastInstance> join(Config config) {
+    return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(() -> newMember(config),
+        task -> new Thread(task, "wsgrid-join").start()));
+  }
+
+  private static HazelcastInstance newMember(Config config) {
+    // What Vert.x sets itself when it makes the instance: its node id as a member attribute, and
+    // no shutdown hook of Hazelcast's own (wsgrid leaves the cluster itself, after its sockets).
+    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    return com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+  }
+
+  /**
    * Starts a lite member (the edge) and completes once the cluster has a data member (a node):
    * Vert.x keeps its cluster state in maps that only data members can hold. Logs while it waits.
    */
   public static Future<HazelcastInstance> joinLite(Config config) {
-    // What Vert.x sets itself when it makes the instance: its node id as a member attribute.
-    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
     java.util.concurrent.CompletableFuture<HazelcastInstance> joined = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      HazelcastInstance instance = com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+      HazelcastInstance instance = newMember(config);
       long started = System.nanoTime();
       long lastLog = 0;
       while (instance.getCluster().getMembers().stream().allMatch(com.hazelcast.cluster.Member::isLiteMember)) {

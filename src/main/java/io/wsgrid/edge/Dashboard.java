@@ -23,15 +23,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live cluster view behind the edge's dashboard page ({@code GET /}): while at least one page
- * listens on {@code GET /admin/stream} (Server-Sent Events), once a second it reads every node's
- * {@code GET /stats}, turns the counters into per-second rates, and sends one JSON event: nodes
- * (state, connections, messages in/out per second, delivery p99) and cluster totals. Also relays
+ * The live cluster view behind the edge's dashboard page ({@code GET /}): once a second it reads
+ * every node's {@code GET /stats}, turns the counters into per-second rates, keeps the last
+ * {@link #HISTORY_MS} of connections and deliveries per second per node ({@link DashboardHistory}),
+ * and sends each page listening on {@code GET /admin/stream} (Server-Sent Events) one JSON event:
+ * nodes (state, connections, messages in/out per second, delivery p99; nodes that left within the
+ * window as LEFT) and cluster totals. A page that connects first gets the history. Also relays
  * {@code POST /admin/nodes/:id/drain} to the node, so the page needs no other origin.
  */
 final class Dashboard {
   private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
   private static final long PERIOD_MS = 1_000;
+  static final long HISTORY_MS = 5 * 60_000;
 
   private final Vertx vertx;
   private final RegistryView view;
@@ -41,7 +44,7 @@ final class Dashboard {
   private final String adminToken;
   private final Set<HttpServerResponse> streams = ConcurrentHashMap.newKeySet();
   private final Map<String, JsonObject> previous = new HashMap<>();
-  private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+  private final DashboardHistory history = new DashboardHistory(HISTORY_MS);
 
   Dashboard(Vertx vertx, RegistryView view, EdgeSettings settings) {
     this.vertx = vertx;
@@ -55,33 +58,28 @@ final class Dashboard {
     this.http = vertx.createHttpClient(options.setVerifyHost(true));
   }
 
+  /** Samples once a second for as long as the edge runs, so a page opened late still shows the last minutes. */
+  void start() {
+    vertx.setPeriodic(0, PERIOD_MS, timer -> tick());
+  }
+
   void stream(RoutingContext ctx) {
     HttpServerResponse response = ctx.response().putHeader("content-type", "text/event-stream")
         .putHeader("cache-control", "no-cache").setChunked(true);
     response.write("retry: 2000\n\n");
+    response.write(Buffer.buffer("data: " + new JsonObject().put("historyMs", HISTORY_MS).put("history", history.toJson()).encode() + "\n\n"));
     streams.add(response);
     response.closeHandler(v -> streams.remove(response));
-    startTicking();
   }
 
-  /** One timer while any page listens; it stops itself when the last one leaves. */
-  private void startTicking() {
-    if (running.compareAndSet(false, true)) vertx.setPeriodic(0, PERIOD_MS, this::tick);
-  }
-
-  private void tick(long timer) {
-    if (streams.isEmpty()) {
-      vertx.cancelTimer(timer);
-      previous.clear();
-      running.set(false);
-      if (!streams.isEmpty()) startTicking(); // a page arrived meanwhile
-      return;
-    }
+  private void tick() {
     List<NodeEntry> nodes = view.snapshot();
     List<Future<JsonObject>> polls = new ArrayList<>();
     for (NodeEntry node : nodes) polls.add(poll(node));
     Future.join(polls).onComplete(ar -> {
       long now = System.nanoTime();
+      long at = System.currentTimeMillis();
+      Map<String, long[]> samples = new HashMap<>();
       JsonArray cards = new JsonArray();
       long connections = 0;
       double in = 0;
@@ -106,10 +104,15 @@ final class Dashboard {
           card.put("unreachable", true);
         }
         connections += card.getLong("connections");
+        samples.put(node.id(), new long[] {card.getLong("connections"), card.getLong("outPerSec", 0L)});
         cards.add(card);
       }
       previous.keySet().retainAll(nodes.stream().map(NodeEntry::id).toList());
-      JsonObject event = new JsonObject().put("edge", edgeName).put("strategy", strategy).put("nodes", cards)
+      history.record(at, samples);
+      history.left().forEach((id, leftAt) -> cards.add(new JsonObject().put("id", id).put("state", "LEFT").put("leftAt", leftAt)
+          .put("connections", 0).put("inPerSec", 0).put("outPerSec", 0)));
+      if (streams.isEmpty()) return;
+      JsonObject event = new JsonObject().put("at", at).put("edge", edgeName).put("strategy", strategy).put("nodes", cards)
           .put("totals", new JsonObject().put("nodes", nodes.size()).put("connections", connections)
               .put("inPerSec", Math.round(in)).put("outPerSec", Math.round(out)));
       Buffer frame = Buffer.buffer("data: " + event.encode() + "\n\n");

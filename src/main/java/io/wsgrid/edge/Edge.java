@@ -81,6 +81,7 @@ public final class Edge {
                 + " (is another process on that port? pick another --port)", e))))
         .onSuccess(id -> {
           if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
+          dashboard.start();
           ready = true;
           log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}", settings.name(), settings.url(),
               settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx),
@@ -149,13 +150,24 @@ public final class Edge {
    * the cluster. Fails when some tunnels would not close. Safe to call more than once.
    */
   public Future<Void> stop() {
+    return stop(settings.closeSpreadMs());
+  }
+
+  /**
+   * {@link #stop()} with the tunnels closed over {@code closeSpreadMs}: 0 when the whole cluster
+   * stops (Ctrl-C on {@code local}), as the nodes then close their sockets themselves at once.
+   */
+  public Future<Void> stop(long closeSpreadMs) {
     synchronized (this) {
       if (stopping) return stopped.future();
       stopping = true;
     }
     log.info("edge {} stopping: /ready answers 503, new sockets are refused; {} tunnels open", settings.name(), tunnels.size());
     rebalancer.stopAuto();
-    Future<Void> closing = tunnels.closeAll(settings.closeSpreadMs(), settings.name());
+    // closeAll's future is bound to no Vert.x context, nor is anything chained on it: a future bound
+    // to one hands its result to that context's event loop, which vertx.close() shuts down, and the
+    // rest of the stop would never run (the edge used to hang until its shutdown guard that way).
+    Future<Void> closing = tunnels.closeAll(closeSpreadMs, settings.name());
     closing.transform(ar -> vertx.executeBlocking(() -> {
       peers.stop();
       view.stop();

@@ -107,7 +107,10 @@ final class Tunnels {
     Promise<Void> done = Promise.promise();
     log.info("edge {}: closing {} tunnels with {} over {} s (--close-spread-time), about {}/s", edge, total, GOING_AWAY,
         spreadMs / 1000.0, spreadMs == 0 ? total : Math.round(total * 1000.0 / spreadMs));
-    vertx.setPeriodic(0, TICK_MS, timer -> {
+    // Set from the event loop that runs it: a timer set from another thread (the shutdown hook) with
+    // no delay can fire before setPeriodic returns, and then cannot be cancelled from its handler
+    // (Vert.x throws), so with no tunnel open the stop never went on.
+    vertx.getOrCreateContext().runOnContext(start -> vertx.setPeriodic(0, TICK_MS, timer -> {
       long now = System.nanoTime();
       long elapsedMs = (now - started) / 1_000_000;
       long due = spreadMs <= 0 || elapsedMs >= spreadMs ? total : (long) Math.ceil((double) total * elapsedMs / spreadMs);
@@ -132,7 +135,7 @@ final class Tunnels {
         vertx.cancelTimer(timer);
         done.tryFail(open.size() + " tunnels still open " + elapsedMs / 1000 + " s after closing began");
       }
-    });
+    }));
     return done.future();
   }
 }

@@ -48,6 +48,7 @@ public final class Node {
   private static final long LEAVE_RESERVE_MS = 10_000;
   /** How often the node checks its own delivery path (see LogBroker#start). */
   static final long SELF_CHECK_MS = 2_000;
+  private static final long TERMINATE_WAIT_MS = 1_000;
 
   private final NodeSettings settings;
   private final Vertx vertx;
@@ -105,17 +106,23 @@ public final class Node {
     // This process's id as a follower of channels: the name alone could be reused by a restarted node.
     String followerId = settings.name() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
     config.getMemberAttributeConfig().setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, followerId);
-    HazelcastClusterManager clusterManager = new HazelcastClusterManager(config);
-    return ClusterBootstrap.start(clusterManager, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry),
-        settings.cluster().eventBusTls()).compose(vertx -> {
-      Node node = new Node(settings, vertx, clusterManager.getHazelcastInstance(), registry, followerId);
-      return node.deploy().map(node)
-          .recover(e -> {
-            // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
-            vertx.close();
-            return Future.failedFuture(e);
-          });
-    });
+    // The node makes its Hazelcast member itself (Vert.x then leaves it running when it closes),
+    // so that stop can choose how to leave: handing partitions over, or not (see stop).
+    return ClusterBootstrap.join(config).compose(hazelcast -> ClusterBootstrap.start(new HazelcastClusterManager(hazelcast),
+            registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry), settings.cluster().eventBusTls())
+        .recover(e -> {
+          hazelcast.getLifecycleService().terminate();
+          return Future.failedFuture(e);
+        })
+        .compose(vertx -> {
+          Node node = new Node(settings, vertx, hazelcast, registry, followerId);
+          return node.deploy().map(node)
+              .recover(e -> {
+                // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
+                vertx.close().onComplete(ar -> hazelcast.getLifecycleService().terminate());
+                return Future.failedFuture(e);
+              });
+        }));
   }
 
   private Future<Void> deploy() {
@@ -216,10 +223,21 @@ public final class Node {
    * Drains: marks the node DRAINING (edges stop routing here), closes every socket with 1001 and a
    * reconnect hint at {@code --drain-rate}, then leaves the cluster, all within
    * {@code --drain-timeout} (faster than the rate when the rate would not make it). Fails, saying how
-   * many sockets were cut, when some were still open as the time ran out. Safe to call more than
-   * once; each call returns the same outcome.
+   * many sockets were cut, when some were still open as the time ran out. Leaving, the node hands
+   * its partitions (channel history, registry) over to the members that stay. Safe to call more
+   * than once; each call returns the same outcome.
    */
   public Future<Void> stop() {
+    return stop(true);
+  }
+
+  /**
+   * {@link #stop()}, but with {@code handOff} false the node leaves without handing its partitions
+   * over: for when every member is stopping at once (Ctrl-C on {@code local}), where each would
+   * otherwise hand its data to members that are leaving too, and the members keep migrating
+   * partitions among themselves for seconds before any may go.
+   */
+  public Future<Void> stop(boolean handOff) {
     synchronized (this) {
       if (stopping) return stopped.future();
       stopping = true;
@@ -228,17 +246,17 @@ public final class Node {
     log.info("node {} stopping: DRAINING, closing {} sockets with 1001 at up to {}/s, within {} s (--drain-timeout)",
         settings.name(), metrics.connections(), settings.drainRate(), settings.drainTimeout());
     // Marked DRAINING first, so edges stop routing here before the sockets close.
-    registration.drain().onComplete(ar -> closeSockets(deadline));
+    registration.drain().onComplete(ar -> closeSockets(deadline, handOff));
     return stopped.future();
   }
 
   /**
    * Asks every socket to close by {@code deadline} minus the reserve for leaving, waits for their
    * closing handshakes until half of that reserve is left, then leaves the cluster. Sockets still
-   * open then are cut: the node leaves Hazelcast at once (gracefully, its partitions handed over)
-   * rather than wait for Vert.x, which would hold each such socket for its closing timeout.
+   * open then are cut: the node leaves Hazelcast at once rather than wait for Vert.x, which would
+   * hold each such socket for its closing timeout.
    */
-  private void closeSockets(long deadline) {
+  private void closeSockets(long deadline, boolean handOff) {
     long reserve = TimeUnit.MILLISECONDS.toNanos(Math.min(LEAVE_RESERVE_MS, settings.drainTimeout() * 1000L / 4));
     SocketShedder.shed(vertx, hubs, metrics::connections, Long.MAX_VALUE, settings.drainRate(), deadline - reserve,
         Session.CLOSE_GOING_AWAY, "node draining; reconnect", "drain " + settings.name());
@@ -253,7 +271,7 @@ public final class Node {
     socketsClosed.future().compose(v -> registration.stop()).onComplete(v -> {
       long open = metrics.connections();
       if (open == 0) {
-        vertx.close().onComplete(ar -> {
+        vertx.close().eventually(() -> leaveCluster(handOff)).onComplete(ar -> {
           log.info("node {} stopped", settings.name());
           registry.close();
           stopped.handle(ar);
@@ -262,16 +280,28 @@ public final class Node {
       }
       log.warn("node {}: {} sockets still open as --drain-timeout ({} s) runs out: leaving the cluster now, which cuts them",
           settings.name(), open, settings.drainTimeout());
-      vertx.executeBlocking(() -> {
-        hazelcast.shutdown();
-        return null;
-      }).onComplete(ar -> {
+      leaveCluster(handOff).onComplete(ar -> {
         vertx.close(); // what is left of Vert.x goes with the sockets' closing timeouts, or with the process
         registry.close();
         stopped.fail(new IllegalStateException("the drain was cut short: " + open + " sockets were still open after --drain-timeout "
             + settings.drainTimeout() + " s (raise it, or --drain-rate)"));
       });
     });
+  }
+
+  /**
+   * Leaves the cluster on a thread of its own, off the event loops (which may be closed by now).
+   * Without a hand-off, Hazelcast closes its connections first and then waits up to 3 s for tasks
+   * of its own (on the master, a probe for split-off clusters to merge with): the rest of the
+   * cluster is going too, so the node waits at most {@link #TERMINATE_WAIT_MS} for that.
+   */
+  private Future<Void> leaveCluster(boolean handOff) {
+    java.util.concurrent.CompletableFuture<Void> left = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      if (handOff) hazelcast.shutdown();
+      else hazelcast.getLifecycleService().terminate();
+    }, task -> new Thread(task, "wsgrid-leave-" + settings.name()).start());
+    if (!handOff) left = left.completeOnTimeout(null, TERMINATE_WAIT_MS, TimeUnit.MILLISECONDS);
+    return Future.fromCompletionStage(left);
   }
 
   /**

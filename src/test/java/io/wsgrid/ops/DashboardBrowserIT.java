@@ -29,8 +29,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The edge's dashboard and chat demo in a real headless Chromium (Debian's, driven by its
  * chromedriver through Selenium): both node cards appear and their connection counts follow
- * clients connecting through the edge; a message sent in one demo window shows in another.
- * Screenshots go to {@code target/dashboard.png} and {@code target/demo.png}.
+ * clients connecting through the edge, and each card charts its node's last minutes (a drain shows
+ * as the line falling to 0, the card kept as LEFT); a message sent in one demo window shows in
+ * another. Screenshots go to {@code target/dashboard.png}, {@code target/demo.png} and
+ * {@code target/dashboard-drain.png}.
  */
 class DashboardBrowserIT {
   @Test
@@ -61,6 +63,7 @@ class DashboardBrowserIT {
 
       browser.get(site + "/");
       WebDriver b = browser;
+      String dashboard = b.getWindowHandle();
       wait.until(d -> !d.findElements(By.id("node-a")).isEmpty() && !d.findElements(By.id("node-b")).isEmpty());
       assertThat(count(b, "a") + count(b, "b")).isZero();
       for (int i = 0; i < 6; i++) clients.add(WsClient.connect(vertx, edge.settings().url()));
@@ -75,6 +78,11 @@ class DashboardBrowserIT {
       }
       long shownA = count(b, "a");
       long shownB = count(b, "b");
+      // Each card charts its node's last minutes: the connections line has reached 3, with points before.
+      wait.until(d -> chart(d, "a", "conn-chart", "last").equals("3") && chart(d, "b", "conn-chart", "last").equals("3")
+          && Integer.parseInt(chart(d, "a", "conn-chart", "points")) >= 3);
+      assertThat(b.findElement(By.cssSelector("#node-a .conn-chart polyline")).getAttribute("points")).contains(",");
+      assertThat(b.findElements(By.cssSelector("#node-a .out-chart polyline"))).hasSize(1);
       assertThat(b.findElement(By.id("t-conn")).getText()).isEqualTo("6");
       assertThat(b.findElement(By.id("strategy")).getText()).isEqualTo("least-connections");
       screenshot(b, "dashboard.png");
@@ -109,8 +117,25 @@ class DashboardBrowserIT {
       assertThat(b.findElements(By.id("node-a"))).isEmpty();
       b.findElement(By.id("token")).sendKeys(token, org.openqa.selenium.Keys.TAB); // a change event
       wait.until(d -> count(d, "a") >= shownA && count(d, "b") >= shownB && count(d, "a") + count(d, "b") >= 6);
+
+      // Drain b from its card: its card stays, as LEFT, and its chart shows the fall to 0 after its peak.
+      b.switchTo().window(dashboard);
+      b.findElement(By.cssSelector("#node-b .drain")).click();
+      wait.until(d -> { d.switchTo().alert().accept(); return true; });
+      try {
+        wait.until(d -> d.findElement(By.cssSelector("#node-b")).getAttribute("class").contains("LEFT")
+            && chart(d, "b", "conn-chart", "last").equals("0"));
+      } catch (org.openqa.selenium.TimeoutException e) {
+        throw new AssertionError("after the drain b's card is '" + b.findElement(By.id("node-b")).getAttribute("class") + "', its chart "
+            + b.findElement(By.cssSelector("#node-b .conn-chart polyline")).getAttribute("points") + ", status '"
+            + b.findElement(By.id("status")).getText() + "'", e);
+      }
+      assertThat(Long.parseLong(chart(b, "b", "conn-chart", "max"))).isGreaterThanOrEqualTo(3);
+      assertThat(b.findElement(By.cssSelector("#node-b .state")).getText()).startsWith("left the cluster");
+      screenshot(b, "dashboard-drain.png");
       System.out.printf("browser: dashboard showed a=" + shownA + " b=" + shownB + "; demo windows on %s and %s, the message arrived; "
-          + "the guarded edge's page asked for the token and then showed the nodes; screenshots in target/%n", firstNode, secondNode);
+          + "the guarded edge's page asked for the token and then showed the nodes; after b's drain its chart fell from "
+          + chart(b, "b", "conn-chart", "max") + " to 0; screenshots in target/%n", firstNode, secondNode);
     } finally {
       if (browser != null) browser.quit();
       clients.forEach(WsClient::close);
@@ -122,6 +147,12 @@ class DashboardBrowserIT {
     List<org.openqa.selenium.WebElement> cells = d.findElements(By.cssSelector("#node-" + node + " .conn"));
     if (cells.isEmpty() || cells.get(0).getText().isBlank()) return -1;
     return Long.parseLong(cells.get(0).getText().replace(",", ""));
+  }
+
+  /** A data attribute of one of a node card's charts (last, max, points). */
+  private static String chart(WebDriver d, String node, String chart, String what) {
+    List<org.openqa.selenium.WebElement> svg = d.findElements(By.cssSelector("#node-" + node + " ." + chart));
+    return svg.isEmpty() ? "" : String.valueOf(svg.get(0).getAttribute("data-" + what));
   }
 
   private static void screenshot(WebDriver d, String name) throws Exception {

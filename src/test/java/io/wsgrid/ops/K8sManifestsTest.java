@@ -209,6 +209,31 @@ class K8sManifestsTest {
   }
 
   @Test
+  void theConfigMapsHazelcastConfigIsTheOneInConfAndFindsTheHeadlessService() throws Exception {
+    Path file = Path.of("conf", "hazelcast-kubernetes.yaml");
+    JsonNode shipped = YAML.readTree(file.toFile());
+    JsonNode inConfigMap = YAML.readTree(named("ConfigMap", "wsgrid-conf").path("data").path("hazelcast.yaml").asText());
+    assertThat(inConfigMap).as("k8s/configmap.yaml's hazelcast.yaml against %s", file).isEqualTo(shipped);
+
+    com.hazelcast.config.Config config = com.hazelcast.config.Config.loadFromFile(file.toFile());
+    com.hazelcast.config.JoinConfig join = config.getNetworkConfig().getJoin();
+    assertThat(join.getKubernetesConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    String service = join.getKubernetesConfig().getProperty("service-name");
+    assertThat(named("Service", service).path("spec").path("clusterIP").asText()).as("service %s is headless", service).isEqualTo("None");
+    // the member port the pods and the headless Service declare
+    assertThat(named("Service", service).path("spec").path("ports").get(0).path("targetPort").asInt())
+        .isEqualTo(config.getNetworkConfig().getPort());
+    // the maps the Vert.x cluster manager needs, as in the loopback config
+    com.hazelcast.config.Config loopback = com.hazelcast.config.Config.loadFromFile(Path.of("conf", "hazelcast.yaml").toFile());
+    assertThat(config.getMapConfigs().keySet()).containsAll(loopback.getMapConfigs().keySet());
+    assertThat(config.getMultiMapConfigs().keySet()).containsAll(loopback.getMultiMapConfigs().keySet());
+    // conf/hazelcast.yaml points here
+    assertThat(Files.readString(Path.of("conf", "hazelcast.yaml"))).contains("conf/hazelcast-kubernetes.yaml");
+  }
+
+  @Test
   void podsRunTheCliWithOptionsItHas() throws Exception {
     for (JsonNode deployment : kind("Deployment")) {
       List<String> args = new ArrayList<>();
