@@ -12,6 +12,8 @@ import io.wsgrid.broker.log.PublicationLog;
 import io.wsgrid.broker.log.ShardBatch;
 import io.wsgrid.broker.log.ShardReply;
 import io.wsgrid.broker.log.ShardRequest;
+import io.wsgrid.protocol.ErrorCode;
+import io.wsgrid.protocol.ProtocolError;
 import io.wsgrid.protocol.StreamPosition;
 import java.time.Clock;
 import java.time.Instant;
@@ -332,9 +334,11 @@ public final class LogBroker implements Broker {
     elsewhere.forEach((caller, tasks) -> caller.runOnContext(v -> tasks.forEach(Runnable::run)));
   }
 
-  private void failed(List<Request> taken, Throwable failure) {
-    log.warn("publication log: a batch of {} requests failed: {}", taken.size(), failure.toString());
+  private void failed(List<Request> taken, Throwable cause) {
+    log.warn("publication log: a batch of {} requests failed: {}", taken.size(), cause.toString());
     for (Request r : taken) {
+      ProtocolError failure = new ProtocolError(ErrorCode.UNAVAILABLE, "the cluster could not order channel " + r.request.channel()
+          + " now (" + cause.getClass().getSimpleName() + "); retry");
       if (r.publication != null) {
         Pending p = r.publication;
         p.caller.runOnContext(v -> p.promise.fail(failure));

@@ -27,8 +27,8 @@ final class PublishApi implements Handler<RoutingContext> {
     }
     broker.publish(request.channel(), request.data().bytes())
         .onSuccess(offset -> ctx.json(new JsonObject().put("offset", offset)))
-        .onFailure(e -> reject(ctx, 503,
-            new ProtocolError(ErrorCode.INTERNAL, "the cluster did not take the publication (" + e.getMessage() + "); retry")));
+        .onFailure(e -> reject(ctx, 503, e instanceof ProtocolError error ? error
+            : new ProtocolError(ErrorCode.UNAVAILABLE, "the cluster did not take the publication (" + e.getMessage() + "); retry")));
   }
 
   static void reject(RoutingContext ctx, int status, ProtocolError error) {

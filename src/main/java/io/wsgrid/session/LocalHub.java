@@ -157,7 +157,7 @@ public final class LocalHub implements ChannelListener {
             metrics.subscriptionsChanged(-1);
             removeMember(channel, session);
           }
-          return Future.failedFuture(e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.INTERNAL,
+          return Future.failedFuture(e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.UNAVAILABLE,
               "the cluster did not take the subscription (" + e.getMessage() + "); try again"));
         });
   }
