@@ -154,6 +154,7 @@ final class NodeCommand implements Callable<Integer> {
     });
     // The drain bounds itself by --drain-timeout; a little more, then the process gives up.
     Startup.serveUntilStopped(node::stop, node.stopped(), (drainTimeout + 5) * 1000L, "node " + nodeName);
-    return 0;
+    // Stopped without SIGTERM: a drain (0), or its cluster member was lost (1; the exit hook says why).
+    return node.stopped().failed() ? 1 : 0;
   }
 }

@@ -3,6 +3,7 @@ package io.wsgrid.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 import io.micrometer.core.instrument.Gauge;
 import io.wsgrid.metrics.MeterNames;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,8 @@ public final class ClusterBootstrap {
     }
     if (settings.port() > 0) config.getNetworkConfig().setPort(settings.port());
     config.setLiteMember(lite);
+    // After a split, the side that merges keeps none of its registry entries: its nodes write their own again (LocalMember).
+    config.getMapConfig(NodeEntry.MAP).getMergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName());
     if (settings.memberName() != null) {
       config.setInstanceName("wsgrid-" + settings.memberName() + "-" + ProcessHandle.current().pid()
           + "-" + System.identityHashCode(config));

@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
  * Keeps this node's entry in {@code wsgrid.nodes}: written at start, within 100 ms of a change in
  * its connection count (coalesced: one write per tick however many sockets came and went), as a
  * heartbeat every {@link #HEARTBEAT_MS}, and with a TTL so the entry of a process that vanished
- * without leaving expires by itself. Writes are asynchronous; none blocks an event loop.
+ * without leaving expires by itself. Each write names the member that owns the entry as it is at
+ * that moment, and a new member id (this member rejoined after a pause or a partition, see
+ * {@link LocalMember}) is written within a tick, so edges take the node back. Writes are
+ * asynchronous; none blocks an event loop.
  */
 public final class NodeRegistration {
   public static final long TICK_MS = 100;
@@ -27,7 +30,7 @@ public final class NodeRegistration {
   private final String wsUrl;
   private final String httpUrl;
   private final int weight;
-  private final String member;
+  private final LocalMember member;
   /** {sockets admitted and not closed, admissions so far}, read together (see NodeEntry#ADMISSION_HEADER). */
   private final Supplier<long[]> counts;
   private volatile NodeEntry.State state = NodeEntry.State.UP;
@@ -35,10 +38,11 @@ public final class NodeRegistration {
   private long lastConnections = -1;
   private long lastAdmissions = -1;
   private NodeEntry.State lastState;
+  private String lastMember;
   private long lastWriteAt;
   private boolean writing;
 
-  public NodeRegistration(Vertx vertx, HazelcastInstance hazelcast, String id, String wsUrl, String httpUrl,
+  public NodeRegistration(Vertx vertx, HazelcastInstance hazelcast, LocalMember member, String id, String wsUrl, String httpUrl,
       int weight, Supplier<long[]> counts) {
     this.vertx = vertx;
     this.map = hazelcast.getMap(NodeEntry.MAP);
@@ -46,7 +50,7 @@ public final class NodeRegistration {
     this.wsUrl = wsUrl;
     this.httpUrl = httpUrl;
     this.weight = weight;
-    this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    this.member = member;
     this.counts = counts;
   }
 
@@ -77,12 +81,13 @@ public final class NodeRegistration {
   }
 
   private void tick() {
-    if (writing) return;
+    // Nothing is written while the member rejoins: the node refuses sockets until it has (see Node#isReady).
+    if (writing || member.isMerging()) return;
     long now = System.currentTimeMillis();
     long[] registered = counts.get();
     // A new admission is written even when a close left the count unchanged: edges wait for it.
     if (registered[0] != lastConnections || registered[1] != lastAdmissions || state != lastState
-        || now - lastWriteAt >= HEARTBEAT_MS) {
+        || !member.id().equals(lastMember) || now - lastWriteAt >= HEARTBEAT_MS) {
       write();
     }
   }
@@ -93,7 +98,8 @@ public final class NodeRegistration {
     long[] registered = counts.get();
     long count = registered[0];
     NodeEntry.State current = state;
-    NodeEntry entry = new NodeEntry(id, wsUrl, httpUrl, weight, count, registered[1], current, now, member);
+    String owner = member.id();
+    NodeEntry entry = new NodeEntry(id, wsUrl, httpUrl, weight, count, registered[1], current, now, owner);
     Future<Void> put;
     try {
       put = Future.fromCompletionStage(map.putAsync(id, entry.toJson().encode(), TTL_MS, TimeUnit.MILLISECONDS),
@@ -108,6 +114,7 @@ public final class NodeRegistration {
             lastConnections = count;
             lastAdmissions = registered[1];
             lastState = current;
+            lastMember = owner;
             lastWriteAt = now;
           } else {
             log.warn("registry: cannot write the entry of {}: {} (retrying)", id, ar.cause().toString());

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * This process's copy of the node registry, kept current by map events (never a map read per
  * connection) and by cluster membership: a member that leaves or dies takes its entries out at
- * once, without waiting for their TTL. Readable from any thread; {@link #snapshot} is cached
- * until the next change.
+ * once, without waiting for their TTL. An entry whose member this process does not know yet (a
+ * node that rejoined under a new member id after a pause or a partition, its write ahead of the
+ * membership event) waits for that member to be added. Readable from any thread; {@link #snapshot}
+ * is cached until the next change.
  */
 public final class RegistryView {
   private static final Logger log = LoggerFactory.getLogger(RegistryView.class);
@@ -35,6 +37,8 @@ public final class RegistryView {
   private final Map<String, NodeEntry> entries = new ConcurrentHashMap<>();
   private final Map<String, String> raw = new ConcurrentHashMap<>();
   private final Set<String> liveMembers = ConcurrentHashMap.newKeySet();
+  /** Entries written by a member not (yet) known here, by node id: taken in when their member is added. */
+  private final Map<String, String> unknownMember = new ConcurrentHashMap<>();
   private volatile List<NodeEntry> snapshot = List.of();
   private volatile Consumer<String> onChange = id -> {};
   private UUID entryListener;
@@ -80,7 +84,11 @@ public final class RegistryView {
       log.warn("registry: ignoring an invalid entry for '{}'", id);
       return;
     }
-    if (entry.member() != null && !liveMembers.contains(entry.member())) return; // written by a member already gone
+    if (entry.member() != null && !liveMembers.contains(entry.member())) { // a member gone, or not known yet
+      unknownMember.put(id, json);
+      return;
+    }
+    unknownMember.remove(id);
     raw.put(id, json);
     NodeEntry previous = entries.put(id, entry);
     if (previous == null) log.info("registry: node {} {} at {} (weight {})", id, entry.state(), entry.wsUrl(), entry.weight());
@@ -88,6 +96,7 @@ public final class RegistryView {
   }
 
   private void remove(String id, String why) {
+    unknownMember.remove(id);
     raw.remove(id);
     if (entries.remove(id) != null) log.info("registry: node {} removed ({})", id, why);
   }
@@ -135,7 +144,15 @@ public final class RegistryView {
   private final class Members implements MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
-      liveMembers.add(event.getMember().getUuid().toString());
+      String member = event.getMember().getUuid().toString();
+      liveMembers.add(member);
+      unknownMember.forEach((id, json) -> {
+        NodeEntry entry = NodeEntry.fromJson(json);
+        if (entry != null && member.equals(entry.member()) && unknownMember.remove(id, json)) {
+          accept(id, json);
+          rebuild(id);
+        }
+      });
     }
 
     @Override

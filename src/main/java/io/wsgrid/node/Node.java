@@ -21,6 +21,7 @@ import io.wsgrid.protocol.ProtocolCodec;
 import io.wsgrid.presence.HazelcastPresence;
 import io.wsgrid.presence.Presence;
 import io.wsgrid.cluster.ClusterBootstrap;
+import io.wsgrid.cluster.LocalMember;
 import io.wsgrid.cluster.NodeRegistration;
 import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.NodeMetrics;
@@ -65,6 +66,7 @@ public final class Node {
   private final Admission admission;
   private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
   private final NodeRegistration registration;
+  private final LocalMember member;
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -79,7 +81,8 @@ public final class Node {
     this.broker = new LogBroker(vertx, publicationLog, new EventBusFanout(vertx, followerId), settings.channels(),
         ProtocolCodec::publication, Clock.systemUTC(), followerId);
     broker.onRepair(metrics::selfCheckRepaired);
-    this.presence = new HazelcastPresence(vertx, hazelcast, settings.name());
+    this.member = new LocalMember(hazelcast);
+    this.presence = new HazelcastPresence(vertx, hazelcast, settings.name(), member);
     this.limits = settings.limits();
     this.rejections = new Rejections(registry, settings.name());
     this.verifier = TokenVerifier.create(vertx, settings.security().auth());
@@ -87,7 +90,7 @@ public final class Node {
     this.admission = new Admission(this, new java.util.concurrent.atomic.AtomicInteger());
     // The registered count includes admitted handshakes: what the edges balance on, and what
     // NodeEntry.ADMISSION_HEADER promises.
-    this.registration = new NodeRegistration(vertx, hazelcast, settings.name(), settings.wsUrl(), settings.httpUrl(),
+    this.registration = new NodeRegistration(vertx, hazelcast, member, settings.name(), settings.wsUrl(), settings.httpUrl(),
         settings.weight(), metrics::registered);
     ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
     Gauge.builder(MeterNames.LOG_CHANNELS, publicationLog, HazelcastPublicationLog::channels)
@@ -106,6 +109,7 @@ public final class Node {
     // This process's id as a follower of channels: the name alone could be reused by a restarted node.
     String followerId = settings.name() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
     config.getMemberAttributeConfig().setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, followerId);
+    HazelcastPresence.configure(config);
     // The node makes its Hazelcast member itself (Vert.x then leaves it running when it closes),
     // so that stop can choose how to leave: handing partitions over, or not (see stop).
     return ClusterBootstrap.join(config).compose(hazelcast -> ClusterBootstrap.start(new HazelcastClusterManager(hazelcast),
@@ -127,6 +131,9 @@ public final class Node {
 
   private Future<Void> deploy() {
     hazelcast.getCluster().addMembershipListener(new MembershipLog());
+    hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTTING_DOWN) memberLost();
+    });
     log.info("cluster: joined with {} member(s): {}", hazelcast.getCluster().getMembers().size(),
         hazelcast.getCluster().getMembers().stream().map(MembershipLog::describe).toList());
     return vertx.deployVerticle(() -> new NodeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
@@ -204,9 +211,9 @@ public final class Node {
     return settings.name();
   }
 
-  /** Joined, not stopping, and its delivery path checks out: the node takes new sockets. */
+  /** Joined, not rejoining after a split (see {@link LocalMember}), not stopping, and its delivery path checks out. */
   public boolean isReady() {
-    return ready && !stopping && broker.healthy();
+    return ready && !stopping && !member.isMerging() && broker.healthy();
   }
 
   /** Open WebSocket connections on this node. */
@@ -302,6 +309,24 @@ public final class Node {
     }, task -> new Thread(task, "wsgrid-leave-" + settings.name()).start());
     if (!handOff) left = left.completeOnTimeout(null, TERMINATE_WAIT_MS, TimeUnit.MILLISECONDS);
     return Future.fromCompletionStage(left);
+  }
+
+  /**
+   * The Hazelcast member shut down under the node (a merge after a split that failed: Hazelcast then
+   * terminates the member; or an internal error), not by {@link #stop}: the node could serve its
+   * sockets but reach no one, so it stops at once, {@code /ready} 503, and {@link #stopped} fails,
+   * which makes {@code wsgrid node} exit 1 for its supervisor to restart it.
+   */
+  private void memberLost() {
+    synchronized (this) {
+      if (stopping) return;
+      stopping = true;
+    }
+    log.error("node {}: its cluster member shut down unexpectedly (see Hazelcast's log above); exiting so that a supervisor restarts it",
+        settings.name());
+    stopped.fail(new IllegalStateException("its cluster member shut down unexpectedly (a failed merge after a split?): restart it"));
+    vertx.close();
+    registry.close();
   }
 
   /**

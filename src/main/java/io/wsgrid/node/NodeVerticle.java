@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsgrid.metrics.OperatorEndpoints;
+import io.wsgrid.session.BoundedInflation;
 import io.wsgrid.session.LocalHub;
 import io.wsgrid.security.HandshakeTimeout;
 import io.wsgrid.security.HttpGuards;
@@ -61,7 +62,9 @@ final class NodeVerticle extends VerticleBase {
     // Admission decides each upgrade, and can answer a refusal with a JSON body saying why.
     Admission admission = node.admission();
     HttpServer server = vertx.createHttpServer(options);
-    HandshakeTimeout.install(vertx, server, settings.handshakeTimeoutSeconds(), node.rejections());
+    // Compressed frames inflate to at most --max-frame-size (+1 byte, to tell "over" from "at").
+    HandshakeTimeout.install(vertx, server, settings.handshakeTimeoutSeconds(), node.rejections(),
+        connection -> BoundedInflation.install(connection, options, settings.maxFrameSize()));
     return server
         .requestHandler(request -> {
           if (Admission.isUpgrade(request)) admission.handle(request, hub);

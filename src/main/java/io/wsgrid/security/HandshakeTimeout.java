@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -48,9 +49,20 @@ public final class HandshakeTimeout {
    * (its timer ends with the verticle). Call before {@code listen}.
    */
   public static void install(Vertx vertx, HttpServer server, int seconds, Rejections rejections) {
+    install(vertx, server, seconds, rejections, connection -> { });
+  }
+
+  /**
+   * As {@link #install(Vertx, HttpServer, int, Rejections)}, then hands each connection to {@code next}
+   * (a server has one connection handler).
+   */
+  public static void install(Vertx vertx, HttpServer server, int seconds, Rejections rejections, Handler<HttpConnection> next) {
     HandshakeTimeout timeout = new HandshakeTimeout(TimeUnit.SECONDS.toNanos(seconds), System::nanoTime, rejections);
     vertx.setPeriodic(sweepPeriodMillis(seconds), id -> timeout.sweep());
-    server.connectionHandler(timeout::watch);
+    server.connectionHandler(connection -> {
+      timeout.watch(connection);
+      next.handle(connection);
+    });
   }
 
   /** A tenth of the timeout, between 100 ms and 1 s: a connection is closed at most that late. */

@@ -64,6 +64,7 @@ public final class Session {
   /** Installs the handlers and sends the {@code connected} frame. */
   public void start() {
     hub.opened(this);
+    MessageSizeLimit.install(socket, hub.limits().maxFrameSize());
     validateUtf8();
     consolidateFlushes();
     socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
@@ -145,6 +146,7 @@ public final class Session {
       String reason = code == 1009
           ? "message too large: the limit is " + hub.limits().maxFrameSize() + " bytes"
           : "invalid frame: " + corrupted.getMessage();
+      if (code == 1009) hub.policy().rejections().reject("max_frame_size", who(), reason + " (--max-frame-size)");
       state = State.CLOSING;
       socket.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
       return;

@@ -53,8 +53,9 @@ public final class JarProcess implements AutoCloseable {
       Files.createDirectories(logs);
       Path log = logs.resolve(name + ".log");
       List<String> command = new ArrayList<>(prefix);
-      command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC",
-          "-jar", Path.of(jar()).toAbsolutePath().toString()));
+      command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+      command.addAll(jvmOptions());
+      command.addAll(List.of("-jar", Path.of(jar()).toAbsolutePath().toString()));
       command.addAll(List.of(args));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       if (dir != null) builder.directory(dir.toFile());
@@ -63,6 +64,16 @@ public final class JarProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name, e);
     }
+  }
+
+  /**
+   * Extra JVM options for every process, from {@code -Dwsgrid.it.jvm-options="…"} (space-separated),
+   * e.g. {@code -Dlogback.configurationFile=/tmp/debug-logback.xml} to see Hazelcast's INFO lines
+   * when a test fails.
+   */
+  private static List<String> jvmOptions() {
+    String options = System.getProperty("wsgrid.it.jvm-options", "").strip();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
   public Process process() {

@@ -16,6 +16,7 @@ public final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final OutputStream out;
   private final InputStream in;
+  private String head = "";
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -25,6 +26,14 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Opens the TCP connection with the given receive buffer and completes the upgrade. */
   public static RawWebSocket connect(String host, int port, String path, int receiveBuffer) throws IOException {
+    return connect(host, port, path, receiveBuffer, new String[0]);
+  }
+
+  /**
+   * Opens the TCP connection and completes the upgrade with extra header lines ("Name: value"),
+   * e.g. {@code Sec-WebSocket-Extensions: permessage-deflate}; {@link #head} is the 101 answer.
+   */
+  public static RawWebSocket connect(String host, int port, String path, int receiveBuffer, String... headers) throws IOException {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(receiveBuffer);
     socket.setTcpNoDelay(true);
@@ -35,12 +44,18 @@ public final class RawWebSocket implements AutoCloseable {
     ThreadLocalRandom.current().nextBytes(nonce);
     String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\n"
         + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-        + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        + "\r\nSec-WebSocket-Version: 13\r\n" + (headers.length == 0 ? "" : String.join("\r\n", headers) + "\r\n") + "\r\n";
     ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
     String head = ws.readHead();
     if (!head.startsWith("HTTP/1.1 101")) throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+    ws.head = head;
     return ws;
+  }
+
+  /** The head of the server's 101 answer (status line and headers). */
+  public String head() {
+    return head;
   }
 
   /** The HTTP answer to an upgrade that was refused (or 101 with an empty body). */
