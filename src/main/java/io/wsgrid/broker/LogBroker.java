@@ -584,6 +584,14 @@ public final class LogBroker implements Broker {
      */
     void checked(long epoch, long tail) {
       if (closed || order == null) return;
+      if (epoch != order.epoch() && tail < 0) {
+        // The log holds nothing of the channel under the epoch this node knows: its state was lost
+        // (every copy) or this side of a split lost it. Nothing was published under the new epoch,
+        // so nothing was missed: the first publication that comes restarts the order (and tells
+        // the listeners); a healed split may bring the old epoch back before that.
+        checkedTail = -2;
+        return;
+      }
       if (epoch != order.epoch()) {
         log.warn("channel {}: its log was started anew (epoch {} where this node had {}); continuing after offset {}", channel,
             LogShard.epochName(epoch), LogShard.epochName(order.epoch()), tail);

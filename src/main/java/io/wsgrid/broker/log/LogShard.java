@@ -142,7 +142,11 @@ public final class LogShard {
 
   private static ChannelLog reconcile(ChannelLog a, ChannelLog b) {
     ChannelLog kept;
-    if (a.epoch == b.epoch && a.tail == b.tail && a.mark == b.mark) kept = a;
+    // A copy with no publication at all (a side that only followed the channel, or made its state
+    // anew after losing it) adds nothing but its followers.
+    if (b.tail < 0) kept = a;
+    else if (a.tail < 0) kept = b;
+    else if (a.epoch == b.epoch && a.tail == b.tail && a.mark == b.mark) kept = a;
     else if (a.epoch == b.epoch && a.tail < b.tail && isPrefix(a, b)) kept = b;
     else if (a.epoch == b.epoch && b.tail < a.tail && isPrefix(b, a)) kept = a;
     else {

@@ -149,4 +149,17 @@ class LogShardTest {
     sides[0].apply(batch("n1", 2, 5, ShardRequest.unfollow("quiet")));
     assertThat(LogShard.merge(sides[0], sides[1]).channels.get("quiet").epoch).isNotEqualTo(sides[0].channels.get("quiet").epoch);
   }
+
+  @Test
+  void aCopyWithoutAnyPublicationAddsOnlyItsFollowers() {
+    LogShard[] sides = split("c", 10);
+    LogShard alone = new LogShard(); // a side that lost the shard and only followed the channel again
+    alone.apply(new ShardBatch("n3", 1, 5, 99, List.of(ShardRequest.follow("c"))));
+    long epoch = sides[0].channels.get("c").epoch;
+    ChannelLog merged = LogShard.merge(sides[0], alone).channels.get("c");
+    assertThat(merged.epoch).isEqualTo(epoch);
+    assertThat(merged.tail).isZero();
+    assertThat(merged.followers).containsExactlyInAnyOrder("n1", "n3");
+    assertThat(LogShard.merge(alone, sides[0]).channels.get("c").epoch).isEqualTo(epoch);
+  }
 }
