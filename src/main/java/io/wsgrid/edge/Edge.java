@@ -1,16 +1,16 @@
 package io.wsgrid.edge;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.cluster.ClusterBootstrap;
+import io.wsgrid.cluster.MemberLifecycle;
 import io.wsgrid.cluster.RegistryView;
 import io.wsgrid.edge.balance.BalancingStrategy;
-import java.util.concurrent.CountDownLatch;
+import io.wsgrid.metrics.Rejections;
+import io.wsgrid.security.HttpGuards;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +25,7 @@ public final class Edge {
 
   private final EdgeSettings settings;
   private final Vertx vertx;
-  private final com.hazelcast.core.HazelcastInstance hazelcast;
+  private final HazelcastInstance hazelcast;
   private final PrometheusMeterRegistry registry;
   private final RegistryView view;
   private final NodePicker picker;
@@ -34,17 +34,14 @@ public final class Edge {
   private final EdgeMetrics metrics;
   private final Rebalancer rebalancer;
   private final Dashboard dashboard;
-  private final io.wsgrid.metrics.Rejections rejections;
-  private final Promise<Void> stopped = Promise.promise();
-  private volatile boolean ready;
-  private volatile boolean stopping;
+  private final Rejections rejections;
+  private final MemberLifecycle lifecycle = new MemberLifecycle();
 
-  private Edge(EdgeSettings settings, Vertx vertx, HazelcastClusterManager cluster, PrometheusMeterRegistry registry,
-      RegistryView view) {
+  private Edge(EdgeSettings settings, MemberLifecycle.Joined joined, RegistryView view) {
     this.settings = settings;
-    this.vertx = vertx;
-    this.hazelcast = cluster.getHazelcastInstance();
-    this.registry = registry;
+    this.vertx = joined.vertx();
+    this.hazelcast = joined.hazelcast();
+    this.registry = joined.registry();
     this.view = view;
     this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
     this.peers = new PeerRoutes(vertx, picker, hazelcast);
@@ -52,26 +49,16 @@ public final class Edge {
     this.metrics = new EdgeMetrics(registry, settings.strategy());
     this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
     this.dashboard = new Dashboard(vertx, view, settings);
-    this.rejections = new io.wsgrid.metrics.Rejections(registry, settings.name());
-    ClusterBootstrap.registerClusterNodesGauge(registry, cluster.getHazelcastInstance());
+    this.rejections = new Rejections(registry, settings.name());
   }
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Edge> start(EdgeSettings settings) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // A lite member alone cannot hold Vert.x's cluster maps: join first, wait for a node, then start Vert.x.
-    return ClusterBootstrap.joinLite(ClusterBootstrap.hazelcastConfig(settings.cluster(), true))
-        .map(HazelcastClusterManager::new)
-        .compose(cluster -> ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry),
-            settings.cluster().eventBusTls())
-        .compose(vertx -> vertx.executeBlocking(() -> new RegistryView(cluster.getHazelcastInstance()).start())
-            .map(view -> new Edge(settings, vertx, cluster, registry, view))
-            .compose(edge -> edge.deploy().map(edge))
-            .recover(e -> {
-            // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
-            vertx.close();
-            return Future.failedFuture(e);
-          })));
+    // A lite member alone cannot hold Vert.x's cluster maps: the start waits for a node before it starts Vert.x.
+    return MemberLifecycle.start(ClusterBootstrap.hazelcastConfig(settings.cluster(), true), true, settings.name(),
+        settings.cluster().eventBusTls(), joined -> joined.vertx().executeBlocking(() -> new RegistryView(joined.hazelcast()).start())
+            .map(view -> new Edge(settings, joined, view))
+            .compose(edge -> edge.deploy().map(edge)));
   }
 
   private Future<Void> deploy() {
@@ -82,10 +69,10 @@ public final class Edge {
         .onSuccess(id -> {
           if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
           dashboard.start();
-          ready = true;
+          lifecycle.ready();
           log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}", settings.name(), settings.url(),
               settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx),
-              io.wsgrid.security.HttpGuards.adminAccess(settings.adminToken()));
+              HttpGuards.adminAccess(settings.adminToken()));
         })
         .mapEmpty();
   }
@@ -94,12 +81,8 @@ public final class Edge {
     return settings;
   }
 
-  public Vertx vertx() {
-    return vertx;
-  }
-
   /** Counts and logs turned-away admin requests. */
-  public io.wsgrid.metrics.Rejections rejections() {
+  public Rejections rejections() {
     return rejections;
   }
 
@@ -137,11 +120,11 @@ public final class Edge {
   }
 
   public boolean isReady() {
-    return ready && !stopping;
+    return lifecycle.isReady();
   }
 
   public Future<Void> stopped() {
-    return stopped.future();
+    return lifecycle.stopped();
   }
 
   /**
@@ -158,39 +141,35 @@ public final class Edge {
    * stops (Ctrl-C on {@code local}), as the nodes then close their sockets themselves at once.
    */
   public Future<Void> stop(long closeSpreadMs) {
-    synchronized (this) {
-      if (stopping) return stopped.future();
-      stopping = true;
-    }
-    log.info("edge {} stopping: /ready answers 503, new sockets are refused; {} tunnels open", settings.name(), tunnels.size());
-    rebalancer.stopAuto();
-    // closeAll's future is bound to no Vert.x context, nor is anything chained on it: a future bound
-    // to one hands its result to that context's event loop, which vertx.close() shuts down, and the
-    // rest of the stop would never run (the edge used to hang until its shutdown guard that way).
-    Future<Void> closing = tunnels.closeAll(closeSpreadMs, settings.name());
-    closing.transform(ar -> vertx.executeBlocking(() -> {
-      peers.stop();
-      view.stop();
-      return null;
-    })).transform(ar -> vertx.close())
-        // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
-        .transform(ar -> Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(hazelcast::shutdown)))
-        .onComplete(ar -> {
-          registry.close();
-          if (closing.failed()) {
-            log.warn("edge {} stopped, but {}", settings.name(), closing.cause().getMessage());
-            stopped.fail(closing.cause());
-          } else {
-            log.info("edge {} stopped", settings.name());
-            stopped.handle(ar);
-          }
-        });
-    return stopped.future();
+    return lifecycle.stop(stopped -> {
+      log.info("edge {} stopping: /ready answers 503, new sockets are refused; {} tunnels open", settings.name(), tunnels.size());
+      rebalancer.stopAuto();
+      // closeAll's future is bound to no Vert.x context, nor is anything chained on it: a future bound
+      // to one hands its result to that context's event loop, which vertx.close() shuts down, and the
+      // rest of the stop would never run (the edge used to hang until its shutdown guard that way).
+      Future<Void> closing = tunnels.closeAll(closeSpreadMs, settings.name());
+      closing.transform(ar -> vertx.executeBlocking(() -> {
+        peers.stop();
+        view.stop();
+        return null;
+      })).transform(ar -> vertx.close())
+          // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
+          .transform(ar -> MemberLifecycle.leave(hazelcast, true, settings.name()))
+          .onComplete(ar -> {
+            registry.close();
+            if (closing.failed()) {
+              log.warn("edge {} stopped, but {}", settings.name(), closing.cause().getMessage());
+              stopped.fail(closing.cause());
+            } else {
+              log.info("edge {} stopped", settings.name());
+              stopped.handle(ar);
+            }
+          });
+    });
   }
 
+  /** Waits (blocking, not on an event loop) until the edge has stopped or the timeout passes. */
   public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
-    CountDownLatch latch = new CountDownLatch(1);
-    stopped.future().onComplete(ar -> latch.countDown());
-    return latch.await(timeout, unit);
+    return lifecycle.awaitStopped(timeout, unit);
   }
 }

@@ -4,15 +4,15 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.broker.Broker;
 import io.wsgrid.broker.EventBusFanout;
 import io.wsgrid.broker.LogBroker;
@@ -22,6 +22,7 @@ import io.wsgrid.presence.HazelcastPresence;
 import io.wsgrid.presence.Presence;
 import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.LocalMember;
+import io.wsgrid.cluster.MemberLifecycle;
 import io.wsgrid.cluster.NodeRegistration;
 import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.NodeMetrics;
@@ -30,10 +31,12 @@ import io.wsgrid.session.Session;
 import io.wsgrid.session.SessionLimits;
 import io.wsgrid.session.SessionPolicy;
 import io.wsgrid.metrics.Rejections;
+import io.wsgrid.security.HttpGuards;
 import io.wsgrid.security.TokenVerifier;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +52,6 @@ public final class Node {
   private static final long LEAVE_RESERVE_MS = 10_000;
   /** How often the node checks its own delivery path (see LogBroker#start). */
   static final long SELF_CHECK_MS = 2_000;
-  private static final long TERMINATE_WAIT_MS = 1_000;
 
   private final NodeSettings settings;
   private final Vertx vertx;
@@ -67,15 +69,13 @@ public final class Node {
   private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
   private final NodeRegistration registration;
   private final LocalMember member;
-  private final Promise<Void> stopped = Promise.promise();
-  private volatile boolean ready;
-  private volatile boolean stopping;
+  private final MemberLifecycle lifecycle = new MemberLifecycle();
 
-  private Node(NodeSettings settings, Vertx vertx, HazelcastInstance hazelcast, PrometheusMeterRegistry registry, String followerId) {
+  private Node(NodeSettings settings, MemberLifecycle.Joined joined, String followerId) {
     this.settings = settings;
-    this.vertx = vertx;
-    this.hazelcast = hazelcast;
-    this.registry = registry;
+    this.vertx = joined.vertx();
+    this.hazelcast = joined.hazelcast();
+    this.registry = joined.registry();
     this.metrics = new NodeMetrics(registry, settings.name());
     this.publicationLog = new HazelcastPublicationLog(hazelcast, Clock.systemUTC(), settings.channels().idleSeconds() * 1000L);
     this.broker = new LogBroker(vertx, publicationLog, new EventBusFanout(vertx, followerId), settings.channels(),
@@ -92,7 +92,6 @@ public final class Node {
     // NodeEntry.ADMISSION_HEADER promises.
     this.registration = new NodeRegistration(vertx, hazelcast, member, settings.name(), settings.wsUrl(), settings.httpUrl(),
         settings.weight(), metrics::registered);
-    ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
     Gauge.builder(MeterNames.LOG_CHANNELS, publicationLog, HazelcastPublicationLog::channels)
         .description("channels whose state this member's shards of the publication log hold (as of the last expiry sweep)")
         .tag(MeterNames.TAG_NODE, settings.name()).register(registry);
@@ -103,36 +102,22 @@ public final class Node {
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Node> start(NodeSettings settings) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    com.hazelcast.config.Config config = ClusterBootstrap.hazelcastConfig(settings.cluster(), false);
+    Config config = ClusterBootstrap.hazelcastConfig(settings.cluster(), false);
     HazelcastPublicationLog.configure(config);
     // This process's id as a follower of channels: the name alone could be reused by a restarted node.
-    String followerId = settings.name() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
+    String followerId = settings.name() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFFL);
     config.getMemberAttributeConfig().setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, followerId);
     HazelcastPresence.configure(config);
-    // The node makes its Hazelcast member itself (Vert.x then leaves it running when it closes),
-    // so that stop can choose how to leave: handing partitions over, or not (see stop).
-    return ClusterBootstrap.join(config).compose(hazelcast -> ClusterBootstrap.start(new HazelcastClusterManager(hazelcast),
-            registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry), settings.cluster().eventBusTls())
-        .recover(e -> {
-          hazelcast.getLifecycleService().terminate();
-          return Future.failedFuture(e);
-        })
-        .compose(vertx -> {
-          Node node = new Node(settings, vertx, hazelcast, registry, followerId);
-          return node.deploy().map(node)
-              .recover(e -> {
-                // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
-                vertx.close().onComplete(ar -> hazelcast.getLifecycleService().terminate());
-                return Future.failedFuture(e);
-              });
-        }));
+    return MemberLifecycle.start(config, false, settings.name(), settings.cluster().eventBusTls(), joined -> {
+      Node node = new Node(settings, joined, followerId);
+      return node.deploy().map(node);
+    });
   }
 
   private Future<Void> deploy() {
     hazelcast.getCluster().addMembershipListener(new MembershipLog());
     hazelcast.getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTTING_DOWN) memberLost();
+      if (event.getState() == LifecycleState.SHUTTING_DOWN) memberLost();
     });
     log.info("cluster: joined with {} member(s): {}", hazelcast.getCluster().getMembers().size(),
         hazelcast.getCluster().getMembers().stream().map(MembershipLog::describe).toList());
@@ -145,14 +130,14 @@ public final class Node {
         .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
           long count = Math.max(0, message.body().getLong("count", 0L));
           message.reply(new io.vertx.core.json.JsonObject().put("node", settings.name()).put("shedding", count));
-          if (count > 0 && !stopping) shed(count);
+          if (count > 0 && !lifecycle.isStopping()) shed(count);
         }).completion())
         .onSuccess(v -> {
-          ready = true;
+          lifecycle.ready();
           var auth = settings.security().auth();
           log.info("node {} ready: {} ({} instances, weight {}, {}); {}, {}", settings.name(), settings.wsUrl(),
               settings.instances(), settings.weight(), ClusterBootstrap.transport(vertx),
-              io.wsgrid.security.HttpGuards.adminAccess(auth.adminToken()), io.wsgrid.security.HttpGuards.apiAccess(auth.apiKey()));
+              HttpGuards.adminAccess(auth.adminToken()), HttpGuards.apiAccess(auth.apiKey()));
         })
         .mapEmpty();
   }
@@ -213,7 +198,7 @@ public final class Node {
 
   /** Joined, not rejoining after a split (see {@link LocalMember}), not stopping, and its delivery path checks out. */
   public boolean isReady() {
-    return ready && !stopping && !member.isMerging() && broker.healthy();
+    return lifecycle.isReady() && !member.isMerging() && broker.healthy();
   }
 
   /** Open WebSocket connections on this node. */
@@ -223,7 +208,7 @@ public final class Node {
 
   /** Completes once the node has stopped. */
   public Future<Void> stopped() {
-    return stopped.future();
+    return lifecycle.stopped();
   }
 
   /**
@@ -245,16 +230,13 @@ public final class Node {
    * partitions among themselves for seconds before any may go.
    */
   public Future<Void> stop(boolean handOff) {
-    synchronized (this) {
-      if (stopping) return stopped.future();
-      stopping = true;
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.drainTimeout());
-    log.info("node {} stopping: DRAINING, closing {} sockets with 1001 at up to {}/s, within {} s (--drain-timeout)",
-        settings.name(), metrics.connections(), settings.drainRate(), settings.drainTimeout());
-    // Marked DRAINING first, so edges stop routing here before the sockets close.
-    registration.drain().onComplete(ar -> closeSockets(deadline, handOff));
-    return stopped.future();
+    return lifecycle.stop(stopped -> {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.drainTimeout());
+      log.info("node {} stopping: DRAINING, closing {} sockets with 1001 at up to {}/s, within {} s (--drain-timeout)",
+          settings.name(), metrics.connections(), settings.drainRate(), settings.drainTimeout());
+      // Marked DRAINING first, so edges stop routing here before the sockets close.
+      registration.drain().onComplete(ar -> closeSockets(deadline, handOff, stopped));
+    });
   }
 
   /**
@@ -263,7 +245,7 @@ public final class Node {
    * open then are cut: the node leaves Hazelcast at once rather than wait for Vert.x, which would
    * hold each such socket for its closing timeout.
    */
-  private void closeSockets(long deadline, boolean handOff) {
+  private void closeSockets(long deadline, boolean handOff, Promise<Void> stopped) {
     long reserve = TimeUnit.MILLISECONDS.toNanos(Math.min(LEAVE_RESERVE_MS, settings.drainTimeout() * 1000L / 4));
     SocketShedder.shed(vertx, hubs, metrics::connections, Long.MAX_VALUE, settings.drainRate(), deadline - reserve,
         Session.CLOSE_GOING_AWAY, "node draining; reconnect", "drain " + settings.name());
@@ -278,7 +260,7 @@ public final class Node {
     socketsClosed.future().compose(v -> registration.stop()).onComplete(v -> {
       long open = metrics.connections();
       if (open == 0) {
-        vertx.close().eventually(() -> leaveCluster(handOff)).onComplete(ar -> {
+        vertx.close().eventually(() -> MemberLifecycle.leave(hazelcast, handOff, settings.name())).onComplete(ar -> {
           log.info("node {} stopped", settings.name());
           registry.close();
           stopped.handle(ar);
@@ -287,7 +269,7 @@ public final class Node {
       }
       log.warn("node {}: {} sockets still open as --drain-timeout ({} s) runs out: leaving the cluster now, which cuts them",
           settings.name(), open, settings.drainTimeout());
-      leaveCluster(handOff).onComplete(ar -> {
+      MemberLifecycle.leave(hazelcast, handOff, settings.name()).onComplete(ar -> {
         vertx.close(); // what is left of Vert.x goes with the sockets' closing timeouts, or with the process
         registry.close();
         stopped.fail(new IllegalStateException("the drain was cut short: " + open + " sockets were still open after --drain-timeout "
@@ -297,36 +279,19 @@ public final class Node {
   }
 
   /**
-   * Leaves the cluster on a thread of its own, off the event loops (which may be closed by now).
-   * Without a hand-off, Hazelcast closes its connections first and then waits up to 3 s for tasks
-   * of its own (on the master, a probe for split-off clusters to merge with): the rest of the
-   * cluster is going too, so the node waits at most {@link #TERMINATE_WAIT_MS} for that.
-   */
-  private Future<Void> leaveCluster(boolean handOff) {
-    java.util.concurrent.CompletableFuture<Void> left = java.util.concurrent.CompletableFuture.runAsync(() -> {
-      if (handOff) hazelcast.shutdown();
-      else hazelcast.getLifecycleService().terminate();
-    }, task -> new Thread(task, "wsgrid-leave-" + settings.name()).start());
-    if (!handOff) left = left.completeOnTimeout(null, TERMINATE_WAIT_MS, TimeUnit.MILLISECONDS);
-    return Future.fromCompletionStage(left);
-  }
-
-  /**
    * The Hazelcast member shut down under the node (a merge after a split that failed: Hazelcast then
    * terminates the member; or an internal error), not by {@link #stop}: the node could serve its
    * sockets but reach no one, so it stops at once, {@code /ready} 503, and {@link #stopped} fails,
    * which makes {@code wsgrid node} exit 1 for its supervisor to restart it.
    */
   private void memberLost() {
-    synchronized (this) {
-      if (stopping) return;
-      stopping = true;
-    }
-    log.error("node {}: its cluster member shut down unexpectedly (see Hazelcast's log above); exiting so that a supervisor restarts it",
-        settings.name());
-    stopped.fail(new IllegalStateException("its cluster member shut down unexpectedly (a failed merge after a split?): restart it"));
-    vertx.close();
-    registry.close();
+    lifecycle.stop(stopped -> {
+      log.error("node {}: its cluster member shut down unexpectedly (see Hazelcast's log above); exiting so that a supervisor restarts it",
+          settings.name());
+      stopped.fail(new IllegalStateException("its cluster member shut down unexpectedly (a failed merge after a split?): restart it"));
+      vertx.close();
+      registry.close();
+    });
   }
 
   /**
@@ -341,9 +306,7 @@ public final class Node {
 
   /** Waits (blocking, not on an event loop) until the node has stopped or the timeout passes. */
   public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
-    java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
-    stopped.future().onComplete(ar -> latch.countDown());
-    return latch.await(timeout, unit);
+    return lifecycle.awaitStopped(timeout, unit);
   }
 
   private static final class MembershipLog implements MembershipListener {
