@@ -1,6 +1,8 @@
 package io.wsgrid.cli;
 
 import io.wsgrid.cluster.ClusterSettings;
+import io.wsgrid.config.ConfigException;
+import io.wsgrid.security.TlsSettings;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -29,11 +31,11 @@ final class ClusterOptions {
       description = "Encrypt the event bus between members with TLS (mutual, with --tls-cert, --tls-key, --tls-ca). Hazelcast's own traffic stays plain: see README (default: ${DEFAULT-VALUE}).")
   boolean clusterTls;
 
-  ClusterSettings toSettings(String memberName, io.wsgrid.security.TlsSettings tls) {
+  ClusterSettings toSettings(String memberName, TlsSettings tls) {
     if (clusterTls && !tls.enabled()) {
-      throw new io.wsgrid.config.ConfigException("--cluster-tls needs --tls-cert, --tls-key and --tls-ca (the CA that signed every member's certificate)");
+      throw new ConfigException("--cluster-tls needs --tls-cert, --tls-key and --tls-ca (the CA that signed every member's certificate)");
     }
     return new ClusterSettings(clusterName, clusterConfig, clusterMembers, memberName, clusterPort,
-        clusterTls ? tls : io.wsgrid.security.TlsSettings.NONE);
+        clusterTls ? tls : TlsSettings.NONE);
   }
 }

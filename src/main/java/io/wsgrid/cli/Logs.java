@@ -1,6 +1,12 @@
 package io.wsgrid.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import io.wsgrid.config.ConfigException;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -13,17 +19,17 @@ final class Logs {
   /** Switches the console to one JSON object per line ({@code json}) or keeps the text lines ({@code text}). */
   static void format(String format) {
     if ("text".equals(format)) return;
-    if (!"json".equals(format)) throw new io.wsgrid.config.ConfigException("--log-format must be text or json, got '" + format + "'");
+    if (!"json".equals(format)) throw new ConfigException("--log-format must be text or json, got '" + format + "'");
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) return;
-    ch.qos.logback.classic.encoder.JsonEncoder encoder = new ch.qos.logback.classic.encoder.JsonEncoder();
+    JsonEncoder encoder = new JsonEncoder();
     encoder.setContext(context);
     encoder.start();
-    ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new ch.qos.logback.core.ConsoleAppender<>();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
     appender.setName("JSON");
     appender.setEncoder(encoder);
     appender.start();
-    ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
     root.addAppender(appender);
   }
@@ -35,7 +41,7 @@ final class Logs {
    */
   static void quietPeers() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.getLogger("com.hazelcast").setLevel(ch.qos.logback.classic.Level.ERROR);
+      context.getLogger("com.hazelcast").setLevel(Level.ERROR);
     }
   }
 

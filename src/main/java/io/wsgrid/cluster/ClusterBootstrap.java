@@ -1,25 +1,37 @@
 package io.wsgrid.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.TcpIpConfig;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.merge.DiscardMergePolicy;
 import io.micrometer.core.instrument.Gauge;
-import io.wsgrid.metrics.MeterNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.config.ConfigException;
+import io.wsgrid.metrics.MeterNames;
+import io.wsgrid.metrics.ProcessMemory;
+import io.wsgrid.security.TlsSettings;
 import java.io.File;
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import org.slf4j.LoggerFactory;
 
 /** Starts a clustered Vert.x on Hazelcast, with Vert.x and JVM metrics in the given registry. */
 public final class ClusterBootstrap {
@@ -93,12 +105,12 @@ public final class ClusterBootstrap {
    * two instances with one name (tests run several nodes per JVM) would share the first registry.
    */
   public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName,
-      io.wsgrid.security.TlsSettings eventBusTls) {
-    if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2) {
-      org.slf4j.LoggerFactory.getLogger(ClusterBootstrap.class).warn("the JVM's common pool has 1 thread: cluster callbacks will"
+      TlsSettings eventBusTls) {
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      LoggerFactory.getLogger(ClusterBootstrap.class).warn("the JVM's common pool has 1 thread: cluster callbacks will"
           + " each start a thread; run with -D{}=2", COMMON_POOL_PARALLELISM);
     }
-    io.wsgrid.metrics.ProcessMemory.register(registry);
+    ProcessMemory.register(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registryName)
@@ -111,10 +123,10 @@ public final class ClusterBootstrap {
     if (eventBusTls.enabled()) {
       // Mutual TLS between members' event-bus endpoints: each presents its certificate, each
       // trusts only --tls-ca. (Hazelcast's member protocol is not covered: see README.)
-      options.setEventBusOptions(new io.vertx.core.eventbus.EventBusOptions().setSsl(true)
-          .setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions().setCertPath(eventBusTls.cert()).setKeyPath(eventBusTls.key()))
-          .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(eventBusTls.ca()))
-          .setClientAuth(io.vertx.core.http.ClientAuth.REQUIRED));
+      options.setEventBusOptions(new EventBusOptions().setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(eventBusTls.cert()).setKeyPath(eventBusTls.key()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(eventBusTls.ca()))
+          .setClientAuth(ClientAuth.REQUIRED));
     }
     return Vertx.builder()
         .with(options)
@@ -128,16 +140,16 @@ public final class ClusterBootstrap {
    * leaves), on a thread of its own: joining blocks for seconds.
    */
   public static Future<HazelcastInstance> join(Config config) {
-    return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.supplyAsync(() -> newMember(config),
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> newMember(config),
         task -> new Thread(task, "wsgrid-join").start()));
   }
 
   private static HazelcastInstance newMember(Config config) {
     // What Vert.x sets itself when it makes the instance: its node id as a member attribute, and
     // no shutdown hook of Hazelcast's own (wsgrid leaves the cluster itself, after its sockets).
-    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", java.util.UUID.randomUUID().toString());
+    config.getMemberAttributeConfig().setAttribute("__vertx.nodeId", UUID.randomUUID().toString());
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
-    return com.hazelcast.core.Hazelcast.newHazelcastInstance(config);
+    return Hazelcast.newHazelcastInstance(config);
   }
 
   /**
@@ -145,14 +157,14 @@ public final class ClusterBootstrap {
    * Vert.x keeps its cluster state in maps that only data members can hold. Logs while it waits.
    */
   public static Future<HazelcastInstance> joinLite(Config config) {
-    java.util.concurrent.CompletableFuture<HazelcastInstance> joined = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    CompletableFuture<HazelcastInstance> joined = CompletableFuture.supplyAsync(() -> {
       HazelcastInstance instance = newMember(config);
       long started = System.nanoTime();
       long lastLog = 0;
-      while (instance.getCluster().getMembers().stream().allMatch(com.hazelcast.cluster.Member::isLiteMember)) {
+      while (instance.getCluster().getMembers().stream().allMatch(Member::isLiteMember)) {
         long waited = (System.nanoTime() - started) / 1_000_000_000L;
         if (waited - lastLog >= 5 || lastLog == 0) {
-          org.slf4j.LoggerFactory.getLogger(ClusterBootstrap.class).info(
+          LoggerFactory.getLogger(ClusterBootstrap.class).info(
               "waiting for a wsgrid node to join cluster '{}' ({} s): start one with `java -jar wsgrid.jar node`",
               config.getClusterName(), waited);
           lastLog = Math.max(1, waited);

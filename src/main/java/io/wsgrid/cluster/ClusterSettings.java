@@ -1,5 +1,7 @@
 package io.wsgrid.cluster;
 
+import io.wsgrid.config.ConfigException;
+import io.wsgrid.security.TlsSettings;
 import java.util.List;
 
 /**
@@ -9,23 +11,18 @@ import java.util.List;
  * port (0: the file's; members listed without a port are probed from it upwards).
  */
 public record ClusterSettings(String clusterName, String configPath, List<String> members, String memberName, int port,
-    io.wsgrid.security.TlsSettings eventBusTls) {
+    TlsSettings eventBusTls) {
   public ClusterSettings {
     members = members == null ? List.of() : List.copyOf(members);
-    if (eventBusTls == null) eventBusTls = io.wsgrid.security.TlsSettings.NONE;
+    if (eventBusTls == null) eventBusTls = TlsSettings.NONE;
     if (eventBusTls.enabled() && eventBusTls.ca() == null) {
-      throw new io.wsgrid.config.ConfigException("--cluster-tls needs --tls-cert, --tls-key and --tls-ca (the CA that signed every member's certificate)");
+      throw new ConfigException("--cluster-tls needs --tls-cert, --tls-key and --tls-ca (the CA that signed every member's certificate)");
     }
-    if (port < 0 || port > 65535) throw new io.wsgrid.config.ConfigException("--cluster-port must be between 1 and 65535, got " + port);
+    if (port < 0 || port > 65535) throw new ConfigException("--cluster-port must be between 1 and 65535, got " + port);
   }
 
   /** With a plain event bus. */
   public ClusterSettings(String clusterName, String configPath, List<String> members, String memberName, int port) {
     this(clusterName, configPath, members, memberName, port, null);
-  }
-
-  /** With the config file's member port. */
-  public ClusterSettings(String clusterName, String configPath, List<String> members, String memberName) {
-    this(clusterName, configPath, members, memberName, 0);
   }
 }

@@ -65,10 +65,6 @@ public final class NodeRegistration {
     return write();
   }
 
-  public NodeEntry.State state() {
-    return state;
-  }
-
   /** Stops the heartbeat and removes the entry. */
   public Future<Void> stop() {
     if (timer >= 0) vertx.cancelTimer(timer);

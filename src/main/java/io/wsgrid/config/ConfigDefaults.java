@@ -1,5 +1,6 @@
 package io.wsgrid.config;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +51,6 @@ public final class ConfigDefaults implements IDefaultValueProvider {
       fromFile = section.getValue(name);
     }
     if (fromFile == null) fromFile = file.getValue(name);
-    return fromFile == null || fromFile instanceof JsonObject || fromFile instanceof io.vertx.core.json.JsonArray ? null : fromFile.toString();
+    return fromFile == null || fromFile instanceof JsonObject || fromFile instanceof JsonArray ? null : fromFile.toString();
   }
 }
