@@ -19,9 +19,6 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "HTTP and WebSocket port (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
-  String host;
-
   @Option(names = "--name", defaultValue = "edge1", description = "Edge name (default: ${DEFAULT-VALUE}).")
   String name;
 
@@ -61,42 +58,19 @@ final class EdgeCommand implements Callable<Integer> {
           + "through the other edges a share at a time (0 = all at once; default: ${DEFAULT-VALUE}).")
   double closeSpreadTime;
 
-  @Option(names = "--config", description = "wsgrid YAML config whose edge section gives defaults (default: conf/wsgrid.yaml).")
-  String config;
-
-  @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
-  long parentPid;
-
-  @Option(names = "--admin-token",
-      description = "Required by /admin/* (dashboard data, drain, rebalance): Authorization: Bearer <token>. Unset (the default): /admin/* answers only to loopback clients.")
-  String adminToken;
-
-  @Option(names = "--handshake-timeout", defaultValue = "10",
-      description = "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an admin call; again after each response); then it is closed (default: ${DEFAULT-VALUE}).")
-  int handshakeTimeout;
-
   @Mixin
-  TlsOptions tls;
-
-  @Mixin
-  ClusterOptions cluster;
+  MemberOptions member;
 
   @Override
   public Integer call() throws Exception {
-    EdgeSettings settings = new EdgeSettings(name, host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
+    EdgeSettings settings = new EdgeSettings(name, member.host, port, strategy, hashBalanceFactor, parseModes(modes), maxAttempts,
         instances > 0 ? instances : Runtime.getRuntime().availableProcessors(), rebalanceThreshold,
-        autoRebalance ? autoRebalanceAfterMs() : 0, cluster.toSettings(name, tls.toSettings()), adminToken, tls.toSettings(),
-        Math.round(closeSpreadTime * 1000), handshakeTimeout);
-    Logs.format(cluster.logFormat);
-    Logs.name(name);
-    ParentWatch.start(parentPid);
-    System.out.println("wsgrid edge " + name + ": joining cluster '" + cluster.clusterName + "' as a lite member…");
+        autoRebalance ? autoRebalanceAfterMs() : 0, member.clusterSettings(name), member.adminToken, member.tlsSettings(),
+        Math.round(closeSpreadTime * 1000), member.handshakeTimeout);
+    member.begin("edge", name, " as a lite member");
     Edge edge = Startup.await(Edge.start(settings), "edge " + name);
-    ParentWatch.onParentStop(() -> {
-      Logs.quietPeers();
-      edge.stop(0);
-    });
-    Startup.serveUntilStopped(edge::stop, edge.stopped(), settings.stopTimeoutMs(), "edge " + name);
+    // Stopped by local with the whole cluster: the nodes close their sockets at once, so do the tunnels.
+    member.serve("edge " + name, edge::stop, () -> edge.stop(0), edge.stopped(), settings.stopTimeoutMs());
     return 0;
   }
 

@@ -1,15 +1,15 @@
 package io.wsgrid.cli;
 
-import io.wsgrid.broker.ChannelPolicies;
 import io.vertx.core.json.JsonObject;
+import io.wsgrid.broker.ChannelPolicies;
 import io.wsgrid.config.ConfigFile;
+import io.wsgrid.node.Node;
+import io.wsgrid.node.NodeSettings;
 import io.wsgrid.security.AuthSettings;
 import io.wsgrid.security.ChannelRules;
 import io.wsgrid.security.SecuritySettings;
 import io.wsgrid.session.SessionLimits;
 import java.util.List;
-import io.wsgrid.node.Node;
-import io.wsgrid.node.NodeSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,9 +21,6 @@ import picocli.CommandLine.Option;
 final class NodeCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8081", description = "HTTP and WebSocket port (default: ${DEFAULT-VALUE}).")
   int port;
-
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
-  String host;
 
   @Option(names = "--advertise-host", description = "Address clients and the edge use to reach this node (default: --host, or 127.0.0.1 when binding 0.0.0.0).")
   String advertiseHost;
@@ -81,10 +78,6 @@ final class NodeCommand implements Callable<Integer> {
       description = "Seconds without any frame or pong after which a socket is closed as dead (0 = never; default: ${DEFAULT-VALUE}).")
   int idleTimeout;
 
-  @Option(names = "--handshake-timeout", defaultValue = "10",
-      description = "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an API call; again after each response); then it is closed (default: ${DEFAULT-VALUE}).")
-  int handshakeTimeout;
-
   @Option(names = "--auth-timeout", defaultValue = "10", description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
   int authTimeout;
 
@@ -108,52 +101,33 @@ final class NodeCommand implements Callable<Integer> {
       description = "Required by the server API (/api/*): Authorization: apikey <key> (or X-API-Key). Unset (the default): the API answers only to loopback clients.")
   String apiKey;
 
-  @Option(names = "--admin-token",
-      description = "Required by /admin/* (drain): Authorization: Bearer <token>. Unset (the default): /admin/* answers only to loopback clients.")
-  String adminToken;
-
   @Option(names = "--allowed-origins", split = ",",
       description = "Browser origins allowed to open sockets, comma-separated (https://app.example.com, https://*.example.com); default: any.")
   List<String> allowedOrigins;
 
   @Mixin
-  TlsOptions tls;
-
-  @Option(names = "--config", description = "wsgrid YAML config (default: conf/wsgrid.yaml).")
-  String config;
-
-  @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
-  long parentPid;
-
-  @Mixin
-  ClusterOptions cluster;
+  MemberOptions member;
 
   @Override
   public Integer call() throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
     int instanceCount = instances > 0 ? instances : cores;
     String nodeName = name == null || name.isBlank() ? "n" + port : name;
+    String host = member.host;
     String advertised = advertiseHost != null ? advertiseHost : "0.0.0.0".equals(host) ? "127.0.0.1" : host;
-    JsonObject file = ConfigFile.load(config);
+    JsonObject file = ConfigFile.load(member.config);
     SessionLimits limits = new SessionLimits(maxFrameSize, maxQueuedBytes, maxSubscriptions, maxMessageRate, messageBurst,
         maxConnections, maxPendingHandshakes, pingInterval, idleTimeout, authTimeout);
-    AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, adminToken, allowedOrigins);
+    AuthSettings auth = new AuthSettings(jwtSecret, jwtPublicKey, jwtAudience, jwtIssuer, allowAnonymous, apiKey, member.adminToken, allowedOrigins);
     NodeSettings settings = new NodeSettings(nodeName, host, advertised, port, instanceCount,
-        weight > 0 ? weight : instanceCount, limits, cluster.toSettings(nodeName, tls.toSettings()),
+        weight > 0 ? weight : instanceCount, limits, member.clusterSettings(nodeName),
         ChannelPolicies.fromConfig(file).withIdleSeconds(channelIdleSeconds), drainRate, drainTimeout,
-        new SecuritySettings(auth, ChannelRules.fromConfig(file), tls.toSettings()), handshakeTimeout);
-    Logs.format(cluster.logFormat);
-    Logs.name(nodeName);
-    ParentWatch.start(parentPid);
-    System.out.println("wsgrid node " + nodeName + ": joining cluster '" + cluster.clusterName + "'…");
+        new SecuritySettings(auth, ChannelRules.fromConfig(file), member.tlsSettings()), member.handshakeTimeout);
+    member.begin("node", nodeName, "");
     Node node = Startup.await(Node.start(settings), "node " + nodeName);
-    // Stopped by local with the whole cluster: no partition hand-off to members that leave too.
-    ParentWatch.onParentStop(() -> {
-      Logs.quietPeers();
-      node.stop(false);
-    });
-    // The drain bounds itself by --drain-timeout; a little more, then the process gives up.
-    Startup.serveUntilStopped(node::stop, node.stopped(), (drainTimeout + 5) * 1000L, "node " + nodeName);
+    // Stopped by local with the whole cluster: no partition hand-off to members that leave too. The
+    // drain bounds itself by --drain-timeout; a little more, then the process gives up.
+    member.serve("node " + nodeName, node::stop, () -> node.stop(false), node.stopped(), (drainTimeout + 5) * 1000L);
     // Stopped without SIGTERM: a drain (0), or its cluster member was lost (1; the exit hook says why).
     return node.stopped().failed() ? 1 : 0;
   }

@@ -54,7 +54,7 @@ class ConfigPrecedenceTest {
         ConfigFile.load("conf/wsgrid.production.yaml"), "node");
     assertThat(node.allowAnonymous).isFalse();
     assertThat(node.jwtSecret).hasSize(40);
-    assertThat(node.adminToken).isEqualTo("admin-token-0123456789");
+    assertThat(node.member.adminToken).isEqualTo("admin-token-0123456789");
     assertThat(node.allowedOrigins).containsExactly("https://app.example.com", "https://*.example.com");
     assertThat(node.maxMessageRate).isEqualTo(50);
     assertThat(node.maxConnections).isEqualTo(18000);
