@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.wsgrid.config.ConfigDefaults;
 import io.wsgrid.config.ConfigException;
 import io.wsgrid.config.ConfigFile;
+import io.wsgrid.edge.EdgeSettings;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -40,8 +42,8 @@ class StopOptionsTest {
 
   @Test
   void badValuesSayWhichOptionToFix() {
-    assertThatThrownBy(() -> new io.wsgrid.edge.EdgeSettings("e", "127.0.0.1", 8080, "least-connections", 1.25,
-        java.util.Set.of(io.wsgrid.edge.EdgeSettings.Mode.PROXY), 3, 1, 0.1, 0, null, null, null, -1000))
+    assertThatThrownBy(() -> new EdgeSettings("e", "127.0.0.1", 8080, "least-connections", 1.25,
+        Set.of(EdgeSettings.Mode.PROXY), 3, 1, 0.1, 0, null, null, null, -1000))
         .isInstanceOf(ConfigException.class).hasMessageContaining("--close-spread-time");
     assertThat(Main.run(new String[] {"node", "--drain-timeout", "0"})).isEqualTo(2);
     assertThat(Main.run(new String[] {"edge", "--close-spread-time", "-1"})).isEqualTo(2);

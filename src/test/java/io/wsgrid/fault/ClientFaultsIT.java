@@ -79,7 +79,7 @@ class ClientFaultsIT {
       assertThat(javaErrors).as("refusals or 1008 closes the Java client saw").isEmpty();
       assertThat(js.linesStartingWith("ERROR ")).as("refusals or 1008 closes wsgrid.js saw").isEmpty();
       assertThat(js.linesStartingWith("RECOVERY_FAILED ")).isEmpty();
-      double refused = Http.metricSum(nodes.http(2), "wsgrid_rejections_total{node=\"n2\",reason=\"rate_limited\"");
+      double refused = Http.metric(nodes.http(2), "wsgrid_rejections_total", "node", "n2", "reason", "rate_limited");
       System.out.printf("requests n2 refused with rate_limited: %.0f%n", refused);
       Await.result(java.close(), Duration.ofSeconds(30));
     } finally {

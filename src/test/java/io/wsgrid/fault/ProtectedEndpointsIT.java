@@ -191,7 +191,7 @@ class ProtectedEndpointsIT {
   }
 
   private static double rejections(String base, String member, String reason) {
-    return Http.metricSum(base, "wsgrid_rejections_total{node=\"" + member + "\",reason=\"" + reason + "\"}");
+    return Http.metric(base, "wsgrid_rejections_total", "node", member, "reason", reason);
   }
 
   private static void assertRefused(Reply reply, int status, String code, String hint) {

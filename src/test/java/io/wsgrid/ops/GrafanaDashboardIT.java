@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.wsgrid.edge.Edge;
 import io.wsgrid.node.Node;
 import io.wsgrid.testing.Await;
+import io.wsgrid.testing.PrometheusSamples;
 import io.wsgrid.testing.TestNodes;
 import io.wsgrid.testing.WsClient;
 import java.net.URI;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +86,6 @@ class GrafanaDashboardIT {
 
   private static Set<String> names(String url) throws Exception {
     String body = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    return body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toSet());
+    return PrometheusSamples.names(body);
   }
 }

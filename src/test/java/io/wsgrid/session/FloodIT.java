@@ -123,7 +123,7 @@ class FloodIT {
         // per flood delayed 70-260 ms while the flood's backlog is read; never a stall.
         assertThat(q(during, 0.99)).as("calm delivery p99 during and after the flood, ms").isLessThan(Math.max(250, 5 * q(baseline, 0.99)));
         assertThat(q(during, 1)).as("slowest calm delivery, ms").isLessThan(1000);
-        assertThat(Http.metricSum(node.httpUrl(), "wsgrid_rejections_total{node=\"flood\",reason=\"rate_limited\""))
+        assertThat(Http.metric(node.httpUrl(), "wsgrid_rejections_total", "node", "flood", "reason", "rate_limited"))
             .isGreaterThanOrEqualTo(FLOODERS);
       } finally {
         subscriber.close();

@@ -1,6 +1,7 @@
 package io.wsgrid.testing;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +21,7 @@ public final class Http {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
           .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) throw new AssertionError("publish answered " + response.statusCode() + ": " + response.body());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError("publish failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -39,13 +40,15 @@ public final class Http {
     }
   }
 
-  /** Sum of the samples in {@code base}/metrics whose line starts with {@code prefix} (a name and its first labels). */
-  public static double metricSum(String base, String prefix) {
+  /**
+   * The sum of the samples of {@code name} carrying {@code labels} (name, value pairs) in
+   * {@code base}/metrics; 0 when there is none (see {@link PrometheusSamples#sum}).
+   */
+  public static double metric(String base, String name, String... labels) {
     try {
       String body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-      return body.lines().filter(l -> l.startsWith(prefix))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    } catch (java.io.IOException e) {
+      return PrometheusSamples.sum(body, name, labels);
+    } catch (IOException e) {
       throw new AssertionError("cannot scrape " + base + "/metrics: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

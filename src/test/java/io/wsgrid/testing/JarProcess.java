@@ -126,13 +126,12 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
-  /** The value of an unlabelled (or first) sample of a metric in {@code base}/metrics; NaN when absent. */
+  /** The value of the one sample of a metric in {@code base}/metrics (see {@link PrometheusSamples#value}); NaN when absent or not answering. */
   public static double metric(String base, String name) {
     try {
-      String body = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(3)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-          .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? PrometheusSamples.value(response.body(), name) : Double.NaN;
     } catch (IOException e) {
       return Double.NaN;
     } catch (InterruptedException e) {

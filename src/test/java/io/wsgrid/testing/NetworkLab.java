@@ -1,5 +1,6 @@
 package io.wsgrid.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -167,12 +168,15 @@ public final class NetworkLab implements AutoCloseable {
     return host.exec("curl", "-s", "-m", "5", "-w", "\n%{http_code}", url);
   }
 
-  /** An unlabelled metric of the process at {@code base} (http://address:port), read from inside {@code host}; NaN when it does not answer. */
+  /** The one sample of a metric (see {@link PrometheusSamples#value}) of the process at {@code base} (http://address:port), read from inside {@code host}; NaN when it does not answer or has none. */
   public double metric(NetNamespace host, String base, String name) {
     NetNamespace.Result result = get(host, base + "/metrics");
     if (result.code() != 0) return Double.NaN;
-    return result.output().lines().filter(l -> l.startsWith(name + " "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
+    // get's curl -w puts the status code on a last line of its own.
+    String output = result.output();
+    int last = output.lastIndexOf('\n');
+    if (last < 0 || !output.substring(last + 1).strip().equals("200")) return Double.NaN;
+    return PrometheusSamples.value(output.substring(0, last), name);
   }
 
   private static void signal(String signal, JarProcess process) {
@@ -269,7 +273,7 @@ public final class NetworkLab implements AutoCloseable {
     try {
       FileTime made = Files.getLastModifiedTime(marker);
       return made.toInstant().isBefore(Instant.now().minus(STALE_AFTER));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

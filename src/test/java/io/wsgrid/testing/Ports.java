@@ -3,6 +3,7 @@ package io.wsgrid.testing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Free TCP ports on 127.0.0.1, and unique cluster names so test clusters never merge. */
 public final class Ports {
@@ -33,7 +34,7 @@ public final class Ports {
    */
   public static int clusterPort() {
     for (int attempt = 0; attempt < 100; attempt++) {
-      int base = 30_000 + 20 * java.util.concurrent.ThreadLocalRandom.current().nextInt(1000);
+      int base = 30_000 + 20 * ThreadLocalRandom.current().nextInt(1000);
       if (isFree(base) && isFree(base + 1) && isFree(base + 2)) return base;
     }
     throw new IllegalStateException("no free Hazelcast port range");
@@ -51,7 +52,7 @@ public final class Ports {
   /** A first port whose next {@code count - 1} ports are free too (edge + nodes of {@code local}). */
   public static int freeRange(int count) {
     for (int attempt = 0; attempt < 100; attempt++) {
-      int first = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9_000);
+      int first = 20_000 + ThreadLocalRandom.current().nextInt(9_000);
       boolean free = true;
       for (int p = first; p < first + count && free; p++) free = isFree(p);
       if (free) return first;

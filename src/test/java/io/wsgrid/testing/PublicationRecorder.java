@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,7 @@ public final class PublicationRecorder implements AutoCloseable {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong nextId = new AtomicLong();
   private final Map<Long, JsonObject> replies = new ConcurrentHashMap<>();
-  private final java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
   private PublicationRecorder(WebSocketClient client, WebSocketConnectOptions options) {
     this.client = client;

@@ -1,12 +1,16 @@
 package io.wsgrid.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A WebSocket client on a plain blocking socket, for tests that need control a real client
@@ -37,7 +41,7 @@ public final class RawWebSocket implements AutoCloseable {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(receiveBuffer);
     socket.setTcpNoDelay(true);
-    socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+    socket.connect(new InetSocketAddress(host, port), 5000);
     socket.setSoTimeout(15_000);
     RawWebSocket ws = new RawWebSocket(socket);
     byte[] nonce = new byte[16];
@@ -67,7 +71,7 @@ public final class RawWebSocket implements AutoCloseable {
    */
   public static Answer upgrade(String host, int port, String target, String... headers) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new java.net.InetSocketAddress(host, port), 5000);
+      socket.connect(new InetSocketAddress(host, port), 5000);
       socket.setSoTimeout(15_000);
       RawWebSocket ws = new RawWebSocket(socket);
       StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + port
@@ -77,7 +81,7 @@ public final class RawWebSocket implements AutoCloseable {
       ws.out.flush();
       String head = ws.readHead();
       int status = Integer.parseInt(head.substring(9, 12));
-      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
       String body = length.find() ? new String(ws.in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8) : "";
       return new Answer(status, head, body);
     }
@@ -95,7 +99,7 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked frame (client frames must be masked), in one write. */
   public void sendFrame(int opcode, boolean fin, byte[] payload) throws IOException {
-    java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(payload.length + 14);
+    ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
     frame.write((fin ? 0x80 : 0) | opcode);
     int length = payload.length;
     if (length < 126) {

@@ -7,6 +7,7 @@ import io.wsgrid.edge.EdgeSettings;
 import io.wsgrid.node.Node;
 import io.wsgrid.node.NodeSettings;
 import io.wsgrid.security.SecuritySettings;
+import io.wsgrid.security.TlsSettings;
 import io.wsgrid.session.SessionLimits;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,11 +69,11 @@ public final class TestNodes implements AutoCloseable {
 
   /** An edge in this cluster, on a free port, serving proxy and assign. */
   public Edge startEdge(String name, String strategy) {
-    return startEdge(name, strategy, null, io.wsgrid.security.TlsSettings.NONE);
+    return startEdge(name, strategy, null, TlsSettings.NONE);
   }
 
   /** An edge with an admin token and TLS (either may be null / NONE). */
-  public Edge startEdge(String name, String strategy, String adminToken, io.wsgrid.security.TlsSettings tls) {
+  public Edge startEdge(String name, String strategy, String adminToken, TlsSettings tls) {
     EdgeSettings settings = new EdgeSettings(name, "127.0.0.1", Ports.free(), strategy, 1.25,
         Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, 0, new ClusterSettings(clusterName, null, List.of(), name, clusterPort),
         adminToken, tls, 0); // a test cluster's teardown closes its tunnels at once

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -97,9 +98,9 @@ public final class WsClient implements AutoCloseable {
     return poll(WAIT).orElseThrow(() -> new AssertionError("no frame within " + WAIT));
   }
 
-  public java.util.Optional<JsonObject> poll(Duration timeout) {
+  public Optional<JsonObject> poll(Duration timeout) {
     try {
-      return java.util.Optional.ofNullable(frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
+      return Optional.ofNullable(frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
