@@ -158,7 +158,7 @@ public final class Node {
   }
 
   /** How often idle channels are looked for: a quarter of the idle time, between 1 and 15 s. */
-  private static long sweepMillis(int idleSeconds) {
+  public static long sweepMillis(int idleSeconds) {
     return Math.max(1000, Math.min(15_000, idleSeconds * 250L));
   }
 
