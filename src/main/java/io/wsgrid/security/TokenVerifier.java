@@ -168,9 +168,9 @@ public final class TokenVerifier {
     Object channels = claims.getValue("channels");
     if (channels instanceof JsonArray all) {
       List<String> patterns = strings(all);
-      for (Op op : List.of(Op.SUBSCRIBE, Op.PUBLISH, Op.PRESENCE)) grants.put(op, patterns);
+      for (Op op : Op.PERMISSIONED) grants.put(op, patterns);
     } else if (channels instanceof JsonObject perOp) {
-      for (Op op : List.of(Op.SUBSCRIBE, Op.PUBLISH, Op.PRESENCE)) {
+      for (Op op : Op.PERMISSIONED) {
         if (perOp.getValue(op.wire()) instanceof JsonArray list) grants.put(op, strings(list));
       }
     } else if (channels != null) {
