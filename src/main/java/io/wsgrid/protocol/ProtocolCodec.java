@@ -209,9 +209,19 @@ public final class ProtocolCodec {
     return reply.toBuffer();
   }
 
-  /** {@code {"code":…,"message":…}}: the error object of a WebSocket reply and of an HTTP error body. */
+  /** {@code {"code":…,"message":…}}: the error object of a WebSocket reply. */
   public static JsonObject errorBody(ProtocolError error) {
-    return new JsonObject().put("code", error.code().wire()).put("message", error.getMessage());
+    return errorBody(error.code().wire(), error.getMessage());
+  }
+
+  /** {@code {"code":…,"message":…}}: the error object of every error wsgrid answers, on a socket or over HTTP. */
+  public static JsonObject errorBody(String code, String message) {
+    return new JsonObject().put("code", code).put("message", message);
+  }
+
+  /** {@code {"error":{"code":…,"message":…}}}: the body of an HTTP error answer. */
+  public static String httpErrorBody(String code, String message) {
+    return new JsonObject().put("error", errorBody(code, message)).encode();
   }
 
   /**
