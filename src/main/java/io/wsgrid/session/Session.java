@@ -41,7 +41,6 @@ final class Session {
   private final LocalSessions loop;
   private final Ops ops;
   private final SessionSettings settings;
-  private final SessionLimits limits;
   private final NodeMetrics metrics;
   private final Set<String> channels = new HashSet<>();
   private final ArrayDeque<Reply> replies = new ArrayDeque<>();
@@ -70,14 +69,13 @@ final class Session {
     this.loop = loop;
     this.ops = ops;
     this.settings = settings;
-    this.limits = settings.limits();
     this.metrics = metrics;
   }
 
   /** Installs the handlers and sends the {@code connected} frame. */
   void start() {
     loop.opened(this);
-    MessageSizeLimit.install(socket, limits.maxFrameSize());
+    MessageSizeLimit.install(socket, limits().maxFrameSize());
     validateUtf8();
     consolidateFlushes();
     socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
@@ -96,7 +94,7 @@ final class Session {
       state = State.CLOSED;
       loop.closed(this);
     });
-    send(ProtocolCodec.connected(settings.nodeName(), id, limits.messageRate(), limits.messageBurst()));
+    send(ProtocolCodec.connected(settings.nodeName(), id, limits().messageRate(), limits().messageBurst()));
   }
 
   /**
@@ -153,7 +151,7 @@ final class Session {
       WebSocketCloseStatus status = corrupted.closeStatus();
       boolean tooLarge = WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(status);
       String reason = tooLarge
-          ? "message too large: the limit is " + limits.maxFrameSize() + " bytes"
+          ? "message too large: the limit is " + limits().maxFrameSize() + " bytes"
           : "invalid frame: " + corrupted.getMessage();
       if (tooLarge) settings.rejections().reject("max_frame_size", who(), reason + " (--max-frame-size)");
       state = State.CLOSING;
@@ -270,7 +268,7 @@ final class Session {
   private void admit(Command command) {
     if (command.op().permissioned()) settings.rules().check(command.op(), command.channel(), identity);
     if (command.op() == Op.SUBSCRIBE) {
-      int max = limits.maxSubscriptions();
+      int max = limits().maxSubscriptions();
       if (channels.size() >= max && !channels.contains(command.channel())) {
         throw new ProtocolError(ErrorCode.TOO_LARGE, "too many subscriptions: at most " + max
             + " per connection (--max-subscriptions); unsubscribe first");
@@ -309,6 +307,7 @@ final class Session {
 
   /** Takes one token from the message-rate bucket; false when empty. */
   private boolean takeToken(long now) {
+    SessionLimits limits = limits();
     if (!limits.rateLimited()) return true;
     if (tokens < 0) {
       tokens = limits.messageBurst();
@@ -329,14 +328,14 @@ final class Session {
       strikes = 0;
     }
     strikes++;
-    int rate = limits.messageRate();
+    int rate = limits().messageRate();
     if (strikes > SessionLimits.STRIKES) {
       reject(WebSocketCloseStatus.POLICY_VIOLATION, "rate_limited", "rate limit exceeded: at most " + rate + " messages/s; slow down and reconnect");
       return;
     }
     settings.rejections().reject("rate_limited", who(), "over " + rate + " messages/s");
     refuse(new ProtocolError(ErrorCode.RATE_LIMITED, "rate limit: at most " + rate + " messages/s (bursts of "
-        + limits.messageBurst() + "); slow down", requestId));
+        + limits().messageBurst() + "); slow down", requestId));
   }
 
   /** Counts and logs a rejection, then closes the socket with {@code status} and the reason. */
@@ -363,6 +362,7 @@ final class Session {
   /** Once a second from its {@link LocalSessions}: auth deadline, token expiry, ping of a quiet socket, idle close. */
   void sweep(long now) {
     if (state != State.OPEN || socket.isClosed()) return;
+    SessionLimits limits = limits();
     if (identity == null) {
       if (now - openedAt >= limits.authTimeoutSeconds() * 1000L) {
         reject(WebSocketCloseStatus.POLICY_VIOLATION, "auth_timeout", "unauthorized: no auth frame within " + limits.authTimeoutSeconds() + " s");
@@ -383,6 +383,10 @@ final class Session {
       lastPing = now;
       socket.writePing(Buffer.buffer());
     }
+  }
+
+  private SessionLimits limits() {
+    return settings.limits();
   }
 
   private String who() {
@@ -413,7 +417,7 @@ final class Session {
     if (state != State.OPEN || socket.isClosed()) return false;
     if (socket.writeQueueFull()) {
       queuedWhileFull += frame.length();
-      if (queuedWhileFull > limits.maxQueuedBytes()) {
+      if (queuedWhileFull > limits().maxQueuedBytes()) {
         state = State.CLOSING;
         metrics.slowConsumerDisconnected();
         log.info("session {}: slow consumer, {} bytes queued, disconnecting ({})", id, queuedWhileFull,
