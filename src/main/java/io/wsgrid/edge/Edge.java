@@ -1,5 +1,6 @@
 package io.wsgrid.edge;
 
+import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -10,6 +11,9 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.RegistryView;
 import io.wsgrid.edge.balance.BalancingStrategy;
+import io.wsgrid.metrics.Rejections;
+import io.wsgrid.security.HttpGuards;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,7 +29,7 @@ public final class Edge {
 
   private final EdgeSettings settings;
   private final Vertx vertx;
-  private final com.hazelcast.core.HazelcastInstance hazelcast;
+  private final HazelcastInstance hazelcast;
   private final PrometheusMeterRegistry registry;
   private final RegistryView view;
   private final NodePicker picker;
@@ -34,30 +38,36 @@ public final class Edge {
   private final EdgeMetrics metrics;
   private final Rebalancer rebalancer;
   private final Dashboard dashboard;
-  private final io.wsgrid.metrics.Rejections rejections;
+  private final Rejections rejections;
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
 
   private Edge(EdgeSettings settings, Vertx vertx, HazelcastClusterManager cluster, PrometheusMeterRegistry registry,
-      RegistryView view) {
+      RegistryView view, BalancingStrategy strategy) {
     this.settings = settings;
     this.vertx = vertx;
     this.hazelcast = cluster.getHazelcastInstance();
     this.registry = registry;
     this.view = view;
-    this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+    this.picker = new NodePicker(view, strategy);
     this.peers = new PeerRoutes(vertx, picker, hazelcast);
     this.tunnels = new Tunnels(vertx);
     this.metrics = new EdgeMetrics(registry, settings.strategy());
-    this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
-    this.dashboard = new Dashboard(vertx, view, settings);
-    this.rejections = new io.wsgrid.metrics.Rejections(registry, settings.name());
+    NodeControl control = new NodeControl(vertx.eventBus());
+    this.rebalancer = new Rebalancer(vertx, view, control, settings.rebalanceThreshold(), metrics);
+    this.dashboard = new Dashboard(vertx, view, control, settings);
+    this.rejections = new Rejections(registry, settings.name());
     ClusterBootstrap.registerClusterNodesGauge(registry, cluster.getHazelcastInstance());
   }
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Edge> start(EdgeSettings settings) {
+    return start(settings, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+  }
+
+  /** {@link #start(EdgeSettings)} with this strategy instance (a test can then watch what it is told). */
+  static Future<Edge> start(EdgeSettings settings, BalancingStrategy strategy) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // A lite member alone cannot hold Vert.x's cluster maps: join first, wait for a node, then start Vert.x.
     return ClusterBootstrap.joinLite(ClusterBootstrap.hazelcastConfig(settings.cluster(), true))
@@ -65,7 +75,7 @@ public final class Edge {
         .compose(cluster -> ClusterBootstrap.start(cluster, registry, "wsgrid-" + settings.name() + "-" + System.identityHashCode(registry),
             settings.cluster().eventBusTls())
         .compose(vertx -> vertx.executeBlocking(() -> new RegistryView(cluster.getHazelcastInstance()).start())
-            .map(view -> new Edge(settings, vertx, cluster, registry, view))
+            .map(view -> new Edge(settings, vertx, cluster, registry, view, strategy))
             .compose(edge -> edge.deploy().map(edge))
             .recover(e -> {
             // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
@@ -85,7 +95,7 @@ public final class Edge {
           ready = true;
           log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}", settings.name(), settings.url(),
               settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx),
-              io.wsgrid.security.HttpGuards.adminAccess(settings.adminToken()));
+              HttpGuards.adminAccess(settings.adminToken()));
         })
         .mapEmpty();
   }
@@ -99,7 +109,7 @@ public final class Edge {
   }
 
   /** Counts and logs turned-away admin requests. */
-  public io.wsgrid.metrics.Rejections rejections() {
+  public Rejections rejections() {
     return rejections;
   }
 
@@ -174,7 +184,7 @@ public final class Edge {
       return null;
     })).transform(ar -> vertx.close())
         // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
-        .transform(ar -> Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(hazelcast::shutdown)))
+        .transform(ar -> Future.fromCompletionStage(CompletableFuture.runAsync(hazelcast::shutdown)))
         .onComplete(ar -> {
           registry.close();
           if (closing.failed()) {

@@ -138,12 +138,9 @@ public final class Node {
             "cannot serve on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + (String.valueOf(e.getMessage()).contains("in use") ? " (is another process on that port? pick another --port)" : ""), e)))
         .compose(id -> broker.start(loops.get(0).context(), sweepMillis(settings.channels().idleSeconds()), SELF_CHECK_MS))
+        // The edges' requests are answered before the node is in the registry they read.
+        .compose(v -> EdgeRequests.listen(vertx, this, () -> stopping))
         .compose(v -> registration.start())
-        .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
-          long count = Math.max(0, message.body().getLong("count", 0L));
-          message.reply(new io.vertx.core.json.JsonObject().put("node", settings.name()).put("shedding", count));
-          if (count > 0 && !stopping) shed(count);
-        }).completion())
         .onSuccess(v -> {
           ready = true;
           var auth = settings.security().auth();

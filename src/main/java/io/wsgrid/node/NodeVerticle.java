@@ -39,7 +39,7 @@ final class NodeVerticle extends VerticleBase {
     router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
     router.route("/admin/*").handler(HttpGuards.adminToken(auth.adminToken(), node.rejections()));
     router.post("/admin/drain").handler(ctx -> {
-      ctx.response().setStatusCode(202).end("draining: closing sockets with 1001, then leaving the cluster\n");
+      ctx.response().setStatusCode(202).end(EdgeRequests.DRAINING);
       node.stop();
     });
     // A plain GET /ws (no upgrade) gets a hint; upgrades never reach the router (see below).
