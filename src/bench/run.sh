@@ -3,8 +3,9 @@
 # Installs what the peers need (Debian packages, npm modules), builds the product jar and the
 # comparison harness (src/bench/java, compiled into target/bench-classes, not part of the jar),
 # then runs the harness with the jar on its class path. Options go to the harness: --quick (a
-# few minutes, checks the setup), --runs N, --only single,idle,cluster,edge,balance, --out FILE,
-# --jvm-flags "…", --help for all. Every server listens on 127.0.0.1 only; every run stops by itself.
+# few minutes, checks the setup), --runs N, --only single,idle,cpu,small,state,cluster,edge,balance
+# (and million, which only --only runs), --out FILE, --jvm-flags "…", --help for all. Every
+# server listens on 127.0.0.1 only; every run stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

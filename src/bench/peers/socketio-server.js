@@ -1,6 +1,6 @@
 // Peer for cluster fan-out: Socket.IO with @socket.io/redis-adapter; run several processes against
 // one redis-server and a message emitted to a room on any of them reaches the room's sockets on
-// all. Events: subscribe(channel, ack) joins the room; publish(channel, data, ack) emits
+// all. Events: subscribe(channel, ack) joins the room, unsubscribe(channel, ack) leaves it; publish(channel, data, ack) emits
 // "message" {channel, offset, data} to the room (offset counts per process: Socket.IO gives no
 // order across processes). WebSocket transport only, no compression, as the wsgrid runs.
 // Usage: node socketio-server.js <port> [redis://127.0.0.1:6379]
@@ -26,6 +26,10 @@ async function main() {
   io.on('connection', (socket) => {
     socket.on('subscribe', (channel, ack) => {
       socket.join(channel);
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+    socket.on('unsubscribe', (channel, ack) => {
+      socket.leave(channel);
       if (typeof ack === 'function') ack({ ok: true });
     });
     socket.on('publish', (channel, data, ack) => {

@@ -1,6 +1,6 @@
 // Peer for single-node fan-out: one Node.js process on the `ws` package, broadcasting a channel to
 // its subscribers. It speaks the subset of the wsgrid protocol the load generator uses:
-// {"op":"connected"} first, subscribe/publish with {"id":n,"ok":true} replies, publications as
+// {"op":"connected"} first, subscribe/unsubscribe/publish with {"id":n,"ok":true} replies, publications as
 // {"channel","offset","data"}. Usage: node ws-server.js <port>
 'use strict';
 const { WebSocketServer } = require('ws');
@@ -29,6 +29,9 @@ wss.on('connection', (ws) => {
       set.add(ws);
       ws.subs.add(m.channel);
       ws.send(JSON.stringify({ id: m.id, ok: true }));
+    } else if (m.op === 'unsubscribe' && typeof m.channel === 'string') {
+      leave(ws, m.channel);
+      ws.send(JSON.stringify({ id: m.id, ok: true }));
     } else if (m.op === 'publish' && typeof m.channel === 'string') {
       const offset = (offsets.get(m.channel) || 0) + 1;
       offsets.set(m.channel, offset);
@@ -43,7 +46,15 @@ wss.on('connection', (ws) => {
     }
   });
   ws.on('close', () => {
-    for (const channel of ws.subs) channels.get(channel).delete(ws);
+    for (const channel of [...ws.subs]) leave(ws, channel);
   });
 });
+
+function leave(ws, channel) {
+  const set = channels.get(channel);
+  if (!set) return;
+  set.delete(ws);
+  ws.subs.delete(channel);
+  if (set.size === 0) channels.delete(channel);
+}
 wss.on('listening', () => console.log(`ws peer listening on ws://127.0.0.1:${port}/ws`));

@@ -29,7 +29,8 @@ public final class CompareCommand implements Callable<Integer> {
   boolean quick;
 
   @Option(names = "--only", split = ",", paramLabel = "<section>",
-      description = "Run only these sections, comma-separated: ${COMPLETION-CANDIDATES} (default: all).", completionCandidates = SectionNames.class)
+      description = "Run only these sections, comma-separated: ${COMPLETION-CANDIDATES} (default: all but million, which takes minutes of its own).",
+      completionCandidates = SectionNames.class)
   List<String> only = List.of();
 
   @Option(names = "--out", defaultValue = "src/bench/RESULTS.md",
@@ -49,6 +50,10 @@ public final class CompareCommand implements Callable<Integer> {
 
   @Option(names = "--port", defaultValue = "9100", description = "First of the ports the comparison uses, and the 70 after it (default: ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--million-channels", paramLabel = "<count>",
+      description = "Distinct channels the million section (--only million) publishes to (default: 1000000; 300000 with --quick).")
+  Long millionChannels;
 
   /** The section names, for {@code --only}'s help. */
   static final class SectionNames implements Iterable<String> {
@@ -83,7 +88,8 @@ public final class CompareCommand implements Callable<Integer> {
   /** The settings the options say; a bad value is an {@link IllegalArgumentException} naming the option. */
   Settings settings() {
     return new Settings(quick ? 1 : runs, out, peers, prose, port, quick, new LinkedHashSet<>(only),
-        jvmFlags.isBlank() ? List.of() : List.of(jvmFlags.strip().split("\\s+")));
+        jvmFlags.isBlank() ? List.of() : List.of(jvmFlags.strip().split("\\s+")),
+        millionChannels != null ? millionChannels : quick ? 300_000 : 1_000_000);
   }
 
   @Override

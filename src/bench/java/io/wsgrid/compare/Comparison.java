@@ -29,6 +29,7 @@ final class Comparison {
   private final Servers servers;
   private final Shape shape;
   private final Results results;
+  private final Steps steps;
   private final Sweeps sweeps;
   private final List<String> wsgridCluster = new ArrayList<>();
   /** The 3-node wsgrid fan-out's deliveries/s, which sets the edge section's moderate rate; 0 until measured. */
@@ -41,7 +42,8 @@ final class Comparison {
     this.servers = new Servers(Path.of("target", "bench-logs"), settings.jvmFlags());
     this.shape = settings.quick() ? new Shape(200, 10, 2, 128) : new Shape(1000, 10, 4, 128);
     this.results = new Results(analysis);
-    this.sweeps = new Sweeps(vertx, settings, servers, shape, results);
+    this.steps = new Steps(settings, servers, results);
+    this.sweeps = new Sweeps(vertx, settings, steps, shape, results);
   }
 
   void run() throws Exception {
@@ -89,6 +91,11 @@ final class Comparison {
 
   Sweeps sweeps() {
     return sweeps;
+  }
+
+  /** Fixed-rate fan-out steps with their cost, and the warm-up, as the sweeps take them. */
+  Steps steps() {
+    return steps;
   }
 
   /** The first port of the comparison; each section uses fixed offsets from it. */

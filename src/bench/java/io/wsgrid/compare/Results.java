@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What a comparison found, written as RESULTS.md: one summary row per measurement (wsgrid, the
@@ -21,6 +22,8 @@ final class Results {
   /** Each missed target: {row, how far off}. */
   private final List<String[]> misses = new ArrayList<>();
   private final StringBuilder log = new StringBuilder();
+  /** Tables of their own ({@link #table}), in markdown, written after the missed targets. */
+  private final StringBuilder tables = new StringBuilder();
   private final long started = System.nanoTime();
 
   Results(Analysis analysis) {
@@ -50,13 +53,42 @@ final class Results {
    * (lower is better), with the load generator's and how busy the machine was then.
    */
   void cpu(String what, Sweeps.Swept wsgrid, Sweeps.Swept peer, String peerName) {
-    Sweeps.Cost w = wsgrid.cost();
-    Sweeps.Cost p = peer.cost();
-    informative(what + ": server CPU per 1,000 deliveries at the best step (lower is better); load generator's; machine busy",
-        String.format(Locale.ROOT, "%.1f ms; %.1f ms; %.0f %%", w.serverMsPerThousand(), w.loadgenMsPerThousand(), w.machineBusy() * 100),
-        String.format(Locale.ROOT, "%.1f ms (%s); %.1f ms; %.0f %%", p.serverMsPerThousand(), peerName, p.loadgenMsPerThousand(),
-            p.machineBusy() * 100),
-        w.serverMsPerThousand() > 0 ? String.format(Locale.ROOT, "%.2f× the peer's", w.serverMsPerThousand() / p.serverMsPerThousand()) : "—");
+    cost(what + ": server CPU per 1,000 deliveries at the best step (lower is better); load generator's; machine busy", wsgrid, peer, peerName,
+        Steps.Cost::serverMsPerThousand, "ms");
+  }
+
+  /**
+   * An informative row: the serving processes' CPU per publication at the best passing steps
+   * (lower is better; with one subscriber per channel a publication is a delivery), with the load
+   * generator's per 1,000 deliveries and how busy the machine was then.
+   */
+  void cpuPerPublication(String what, Sweeps.Swept wsgrid, Sweeps.Swept peer, String peerName) {
+    cost(what + ": server CPU per publication at the best step (lower is better); load generator's per 1,000 deliveries; machine busy",
+        wsgrid, peer, peerName, Steps.Cost::serverUsPerPublication, "µs");
+  }
+
+  /** An informative row of the servers' {@code figure} (in {@code unit}) at their best steps, the load generator's, the machine's busy share. */
+  private void cost(String row, Sweeps.Swept wsgrid, Sweeps.Swept peer, String peerName, ToDoubleFunction<Steps.Cost> figure, String unit) {
+    Steps.Cost w = wsgrid.cost();
+    Steps.Cost p = peer.cost();
+    double mine = figure.applyAsDouble(w);
+    double theirs = figure.applyAsDouble(p);
+    informative(row, costText(mine, unit, w, ""), costText(theirs, unit, p, " (" + peerName + ")"),
+        mine > 0 && theirs > 0 ? String.format(Locale.ROOT, "%.2f× the peer's", mine / theirs) : "—");
+  }
+
+  private static String costText(double figure, String unit, Steps.Cost cost, String who) {
+    if (cost.equals(Steps.Cost.NONE)) return "— (no step passed)" + who;
+    return String.format(Locale.ROOT, "%.1f %s%s; %.1f ms; %.0f %%", figure, unit, who, cost.loadgenMsPerThousand(), cost.machineBusy() * 100);
+  }
+
+  /** A table of its own under the summary (samples a section took over time), with a line saying what it shows. */
+  void table(String title, String about, List<String> header, List<List<String>> body) {
+    StringBuilder md = new StringBuilder("\n## ").append(title).append("\n\n").append(about).append("\n\n");
+    md.append("| ").append(String.join(" | ", header)).append(" |\n|");
+    md.append("---|".repeat(header.size())).append('\n');
+    for (List<String> line : body) md.append("| ").append(String.join(" | ", line)).append(" |\n");
+    tables.append(md);
   }
 
   void section(String title) {
@@ -85,6 +117,7 @@ final class Results {
       md.append("- **").append(miss[0]).append("**: ").append(miss[1]).append(". ").append(analysis.cause(miss[0])).append('\n');
     }
     if (!misses.isEmpty()) md.append("\nThe measurements behind each cause, and how they were taken: `src/bench/README.md`.\n");
+    md.append(tables);
     md.append("\n## Machine and versions\n\n");
     for (String line : versions) md.append("- ").append(line).append('\n');
     md.append("\n## How each number is measured\n\n").append(analysis.method()).append('\n');

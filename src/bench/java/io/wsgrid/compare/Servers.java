@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Servers implements AutoCloseable {
   private final Path logs;
-  /** JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx1g}. */
+  /** The heap of the wsgrid processes the comparison starts, unless a section asks for another ({@code -Xmx}). */
+  static final String DEFAULT_HEAP = "1g";
+  /** JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx}. */
   private final List<String> jvmFlags;
   private final Map<String, Process> processes = new LinkedHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -63,12 +65,8 @@ final class Servers implements AutoCloseable {
 
   /** The same on another JDK ({@code java} binary), with extra JVM flags. */
   String wsgridNode(String name, int port, int clusterPort, String cluster, int instances, Path javaBinary, String... jvmFlags) throws Exception {
-    List<String> args = new ArrayList<>(List.of("node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
-        "--cluster-port", "" + clusterPort,
-        // The peers limit nothing per connection; the bench publishers may exceed wsgrid's default 1,000 frames/s.
-        "--max-message-rate", "0"));
-    if (instances > 0) args.addAll(List.of("--instances", "" + instances));
-    List<String> command = java(args);
+    List<String> more = instances > 0 ? List.of("--instances", "" + instances) : List.of();
+    List<String> command = java(DEFAULT_HEAP, nodeArgs(name, port, clusterPort, cluster, more));
     if (javaBinary != null) {
       command.set(0, javaBinary.toString());
       command.addAll(1, List.of(jvmFlags));
@@ -78,8 +76,35 @@ final class Servers implements AutoCloseable {
     return "ws://127.0.0.1:" + port + "/ws";
   }
 
+  /**
+   * A wsgrid node with a heap of {@code heap} ({@code -Xmx}, e.g. "512m") and more node options
+   * ({@code --channel-idle-seconds 20}, {@code --cluster-members …}); returns its WebSocket URL
+   * once {@code /ready} answers 200.
+   */
+  String wsgridNode(String name, int port, int clusterPort, String cluster, String heap, List<String> more) throws Exception {
+    start(name, java(heap, nodeArgs(name, port, clusterPort, cluster, more)));
+    awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
+    return "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  private static List<String> nodeArgs(String name, int port, int clusterPort, String cluster, List<String> more) {
+    List<String> args = new ArrayList<>(List.of("node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
+        "--cluster-port", "" + clusterPort,
+        // The peers limit nothing per connection; the bench publishers may exceed wsgrid's default 1,000 frames/s.
+        "--max-message-rate", "0"));
+    args.addAll(more);
+    return args;
+  }
+
+  /** {@code --cluster-members} naming exactly these Hazelcast ports on 127.0.0.1, so members probe no other port. */
+  static List<String> members(int... clusterPorts) {
+    StringBuilder list = new StringBuilder();
+    for (int port : clusterPorts) list.append(list.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
+    return List.of("--cluster-members", list.toString());
+  }
+
   String wsgridEdge(String name, int port, int clusterPort, String cluster, String strategy) throws Exception {
-    start(name, java(List.of("edge", "--port", "" + port, "--name", name, "--strategy", strategy, "--mode", "proxy,assign",
+    start(name, java(DEFAULT_HEAP, List.of("edge", "--port", "" + port, "--name", name, "--strategy", strategy, "--mode", "proxy,assign",
         "--cluster-name", cluster, "--cluster-port", "" + clusterPort)));
     awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
     return "ws://127.0.0.1:" + port + "/ws";
@@ -206,12 +231,18 @@ final class Servers implements AutoCloseable {
     return processes.get(name).pid();
   }
 
-  private List<String> java(List<String> args) throws Exception {
+  /** True while the named process runs. */
+  boolean alive(String name) {
+    Process process = processes.get(name);
+    return process != null && process.isAlive();
+  }
+
+  private List<String> java(String heap, List<String> args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     // The jar the product classes were loaded from (run.sh puts target/wsgrid.jar on the class path).
     String jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     if (!jar.endsWith(".jar")) jar = "target/wsgrid.jar";
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g"));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
     command.addAll(jvmFlags);
     command.addAll(List.of("-jar", jar));
     command.addAll(args);

@@ -45,6 +45,11 @@ public final class Bench implements AutoCloseable {
         new IdleScenario.Probe(metricsUrl, pid, gcPid)), json);
   }
 
+  /** One publication to each of {@code count} distinct channels through {@code POST /api/publish}. */
+  public String channels(ChannelsScenario.Settings settings, boolean json) throws Exception {
+    return format(ChannelsScenario.run(vertx, settings), json);
+  }
+
   public String balance(String edgeUrl, int count, int concurrency, int sources, boolean assign, boolean json) throws Exception {
     return format(BalanceScenario.run(vertx, edgeUrl, count, concurrency, sources, assign), json);
   }

@@ -88,10 +88,19 @@ final class BenchSocket {
 
   /** Subscribes; completes on the server's ack. */
   Future<Void> subscribe(String channel) {
+    return request(id -> wire.subscribe(id, channel));
+  }
+
+  /** Unsubscribes; completes on the server's ack. */
+  Future<Void> unsubscribe(String channel) {
+    return request(id -> wire.unsubscribe(id, channel));
+  }
+
+  private Future<Void> request(java.util.function.IntFunction<String> frame) {
     Promise<Void> acked = Promise.promise();
     int id = nextId++;
     pending.put(id, acked);
-    ws.writeTextMessage(wire.subscribe(id, channel));
+    ws.writeTextMessage(frame.apply(id));
     return acked.future();
   }
 

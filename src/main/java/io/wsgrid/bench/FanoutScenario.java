@@ -62,10 +62,13 @@ public final class FanoutScenario implements AutoCloseable {
   /** Per subscriber path, when there are several. */
   private final Recorder[] pathLatency;
   private volatile long stepStarted = Long.MAX_VALUE;
+  /** What channel names start with: the settings' prefix until {@link #moveTo}. */
+  private volatile String channelPrefix;
 
   public FanoutScenario(Vertx vertx, Wire wire, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
+    this.channelPrefix = settings.channelPrefix();
     this.connector = new Connector(vertx, wire, settings.sources());
     this.subscribersOf = new int[settings.channels()];
     for (int i = 0; i < settings.subscribers(); i++) subscribersOf[channelOf(i)]++;
@@ -75,7 +78,7 @@ public final class FanoutScenario implements AutoCloseable {
   }
 
   private String channel(int index) {
-    return settings.channelPrefix() + index;
+    return channelPrefix + index;
   }
 
   /**
@@ -111,16 +114,41 @@ public final class FanoutScenario implements AutoCloseable {
         Recorder path = pathLatency[i % paths];
         socket.onPublication = stamp -> received(path, stamp);
         socket.onError = errors::increment;
-        subscribing.add(Future.succeededFuture().compose(v -> {
-          io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-          socket.context().runOnContext(x -> socket.subscribe(channel).onComplete(done));
-          return done.future();
-        }));
+        subscribing.add(onLoop(socket, () -> socket.subscribe(channel)));
       }
       await(Future.all(subscribing), 120);
       publishers = await(connector.open(settings.targets(), settings.publishers(), settings.concurrency()), 60);
       if (publishers.size() < settings.publishers()) throw new IllegalStateException("publishers could not connect: " + connector.lastFailure());
     }
+  }
+
+  /**
+   * Moves every subscriber to the channel of the same number under {@code prefix} (unsubscribes
+   * its channel, subscribes the new one, both acked), and the publishers publish there from the
+   * next step on. With a prefix no earlier step used, every channel of the next step is new to the
+   * server: its first publication falls in that step.
+   */
+  public void moveTo(String prefix) throws Exception {
+    AtomicLong moved = new AtomicLong();
+    try (Progress p = new Progress(vertx, "fanout move", () -> moved.get() + "/" + subscribers.size() + " subscribers moved to " + prefix + "*")) {
+      List<Future<Void>> moving = new ArrayList<>();
+      for (int i = 0; i < subscribers.size(); i++) {
+        BenchSocket socket = subscribers.get(i);
+        String from = channel(channelOf(i));
+        String to = prefix + channelOf(i);
+        moving.add(onLoop(socket, () -> Future.all(socket.unsubscribe(from), socket.subscribe(to)).<Void>mapEmpty()
+            .onSuccess(v -> moved.incrementAndGet())));
+      }
+      await(Future.all(moving), 120);
+    }
+    channelPrefix = prefix;
+  }
+
+  /** Runs {@code request} on the socket's event loop (the only thread that touches it). */
+  private static Future<Void> onLoop(BenchSocket socket, java.util.function.Supplier<Future<Void>> request) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    socket.context().runOnContext(v -> request.get().onComplete(done));
+    return done.future();
   }
 
   private void received(Recorder path, long stamp) {

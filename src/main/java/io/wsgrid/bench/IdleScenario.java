@@ -84,7 +84,7 @@ public final class IdleScenario {
   }
 
   /** Sum of the samples of {@code prefix} (a metric name with the start of its labels) in a Prometheus scrape. */
-  static double metric(String url, String prefix) throws IOException, InterruptedException {
+  public static double metric(String url, String prefix) throws IOException, InterruptedException {
     String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     return body.lines().filter(l -> l.startsWith(prefix + " ") || l.startsWith(prefix + "{") || (prefix.contains("{") && l.startsWith(prefix)))

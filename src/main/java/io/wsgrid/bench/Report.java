@@ -10,7 +10,7 @@ public final class Report {
   private final String scenario;
   private final Map<String, Object> values = new LinkedHashMap<>();
 
-  Report(String scenario) {
+  public Report(String scenario) {
     this.scenario = scenario;
   }
 

@@ -22,6 +22,9 @@ public interface Wire {
   /** A request to subscribe to {@code channel}, answered with an ack carrying {@code id}. */
   String subscribe(int id, String channel);
 
+  /** A request to unsubscribe from {@code channel}, answered with an ack carrying {@code id}. */
+  String unsubscribe(int id, String channel);
+
   /** A request to publish {@code body} (a JSON object) to {@code channel}, answered with an ack carrying {@code id}. */
   String publish(int id, String channel, String body);
 

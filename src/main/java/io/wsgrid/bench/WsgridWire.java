@@ -26,6 +26,11 @@ final class WsgridWire implements Wire {
   }
 
   @Override
+  public String unsubscribe(int id, String channel) {
+    return "{\"id\":" + id + ",\"op\":\"unsubscribe\",\"channel\":\"" + channel + "\"}";
+  }
+
+  @Override
   public String publish(int id, String channel, String body) {
     return "{\"id\":" + id + ",\"op\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + body + "}";
   }

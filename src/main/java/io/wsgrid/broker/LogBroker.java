@@ -556,6 +556,8 @@ public final class LogBroker implements Broker {
     boolean filling;
     /** The last offset the log held at the previous self-check; -2 before the first. */
     long checkedTail = -2;
+    /** Where {@link #order} stood at the previous self-check: a channel that moved since is late, not stuck. */
+    long nextAtCheck = -1;
     volatile boolean closed;
 
     Stream(String channel, ContextInternal context) {
@@ -579,8 +581,8 @@ public final class LogBroker implements Broker {
     /**
      * The self-check's answer: where the log stands. Another epoch: the channel's log was started
      * anew (every copy lost, or both sides of a split published): restart after its tail and tell
-     * the listeners. Offsets the log already held at the previous check and still not delivered:
-     * missing, not late; read them from the log.
+     * the listeners. Offsets the log already held at the previous check, still not delivered, and
+     * nothing delivered since that check: missing, not late; read them from the log.
      */
     void checked(long epoch, long tail) {
       if (closed || order == null) return;
@@ -597,13 +599,16 @@ public final class LogBroker implements Broker {
             LogShard.epochName(epoch), LogShard.epochName(order.epoch()), tail);
         order.restart(epoch, tail + 1);
         checkedTail = tail;
+        nextAtCheck = order.next();
         repairs.accept("epoch");
         Dispatch dispatch = new Dispatch(context);
         dispatch.interrupt(listeners, channel, epoch, tail + 1, -1);
         dispatch.run();
         return;
       }
-      if (checkedTail >= order.next()) {
+      // Offsets the log held two seconds ago that have not come are missing only if nothing came
+      // since either: a node behind under load (its deliveries still arriving) is left to catch up.
+      if (checkedTail >= order.next() && order.next() == nextAtCheck) {
         log.warn("channel {}: offsets {}..{} were in the log at the last check and never came; reading them", channel,
             order.next(), checkedTail);
         repairs.accept("gap");
@@ -615,6 +620,7 @@ public final class LogBroker implements Broker {
         if (!filling) fillGap();
       }
       checkedTail = tail;
+      nextAtCheck = order.next();
     }
 
     void failed(Throwable failure) {

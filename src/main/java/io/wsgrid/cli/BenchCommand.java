@@ -1,6 +1,7 @@
 package io.wsgrid.cli;
 
 import io.wsgrid.bench.Bench;
+import io.wsgrid.bench.ChannelsScenario;
 import io.wsgrid.bench.FanoutScenario;
 import io.wsgrid.config.ConfigException;
 import java.util.List;
@@ -14,9 +15,10 @@ import picocli.CommandLine.Option;
  * that drives it is not part of the product: {@code src/bench/run.sh}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Load generator: fanout, connect, idle, balance against a wsgrid (or peer) target on loopback.",
+    description = {"Load generator: fanout, connect, idle, balance, channels against a wsgrid (or peer) target on loopback.",
         "Progress on stderr every second, a table (or JSON) at the end. wsgrid side by side with its peers: src/bench/run.sh."},
-    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class})
+    subcommands = {BenchCommand.Fanout.class, BenchCommand.Connect.class, BenchCommand.Idle.class, BenchCommand.Balance.class,
+        BenchCommand.Channels.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -46,13 +48,18 @@ final class BenchCommand implements Runnable {
     boolean json;
 
     void check() {
-      for (String target : targets) {
-        if (!target.matches("wss?://127\\.[0-9.]+(:[0-9]+)?(/.*)?|wss?://localhost(:[0-9]+)?(/.*)?")) {
-          throw new ConfigException("--target must be a ws:// URL on loopback (127.0.0.0/8): the load generator sends nowhere else; got " + target);
-        }
-      }
+      onLoopback(targets, "wss?", "a ws:// URL");
       if (concurrency < 1) throw new ConfigException("--concurrency must be >= 1");
       if (sources < 1 || sources > 250) throw new ConfigException("--sources must be between 1 and 250");
+    }
+  }
+
+  /** Refuses a target that is not a {@code scheme} URL on loopback: the load generator loads nothing else. */
+  static void onLoopback(List<String> targets, String scheme, String what) {
+    for (String target : targets) {
+      if (!target.matches(scheme + "://(127\\.[0-9.]+|localhost)(:[0-9]+)?(/.*)?")) {
+        throw new ConfigException("--target must be " + what + " on loopback (127.0.0.0/8): the load generator sends nowhere else; got " + target);
+      }
     }
   }
 
@@ -158,6 +165,47 @@ final class BenchCommand implements Runnable {
       }
       try (Bench bench = new Bench()) {
         return run(common, () -> bench.balance(common.targets.get(0), sockets, common.concurrency, common.sources, assign, common.json));
+      }
+    }
+  }
+
+  @Command(name = "channels", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"One POST /api/publish to each of N distinct channels (names no earlier run used), nobody subscribed:"
+          + " what channel state costs a node. Publications/s, failures, request latency p50/p99/p99.9."})
+  static final class Channels implements Callable<Integer> {
+    @Option(names = "--target", split = ",", defaultValue = "http://127.0.0.1:8081",
+        description = "Node URL(s) to publish to, comma-separated, taken in turn; /api/publish is used (default: ${DEFAULT-VALUE}).")
+    List<String> targets;
+    @Option(names = "--count", defaultValue = "20000", description = "Distinct channels, one publication each (default: ${DEFAULT-VALUE}).")
+    long count;
+    @Option(names = "--rate", defaultValue = "5000",
+        description = "Publications per second at most; 0 = as fast as the node answers, within --concurrency (default: ${DEFAULT-VALUE}).")
+    double rate;
+    @Option(names = "--concurrency", defaultValue = "64", description = "Requests in flight at once, each on its own keep-alive connection (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+    @Option(names = "--channel-prefix", defaultValue = "bench.channels",
+        description = "Channel names are this prefix, a random part and the channel's number (default: ${DEFAULT-VALUE}).")
+    String channelPrefix;
+    @Option(names = "--api-key", description = "The nodes' --api-key, sent as X-API-Key (default: none; a node without one answers loopback).")
+    String apiKey;
+    @Option(names = "--max-seconds", defaultValue = "600", description = "Stop publishing after this long, count reached or not (default: ${DEFAULT-VALUE}).")
+    double maxSeconds;
+    @Option(names = "--json", description = "Print the result as one JSON object instead of a table (default: a table).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      onLoopback(targets, "https?", "a node's http:// URL (e.g. http://127.0.0.1:8081)");
+      ChannelsScenario.Settings settings;
+      try {
+        settings = new ChannelsScenario.Settings(targets, count, rate, concurrency, channelPrefix, apiKey, maxSeconds);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+      try (Bench bench = new Bench()) {
+        System.out.print(bench.channels(settings, json));
+        System.out.flush();
+        return 0;
       }
     }
   }

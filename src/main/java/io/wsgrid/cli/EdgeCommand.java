@@ -3,6 +3,7 @@ package io.wsgrid.cli;
 import io.wsgrid.config.ConfigException;
 import io.wsgrid.edge.Edge;
 import io.wsgrid.edge.EdgeSettings;
+import io.wsgrid.edge.balance.BalancingStrategy;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +23,8 @@ final class EdgeCommand implements Callable<Integer> {
   @Option(names = "--name", defaultValue = "edge1", description = "Edge name (default: ${DEFAULT-VALUE}).")
   String name;
 
-  @Option(names = "--strategy", defaultValue = "least-connections",
-      description = "round-robin, random, weighted, least-connections, power-of-two or consistent-hash (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--strategy", defaultValue = "least-connections", completionCandidates = BalancingStrategy.Names.class,
+      description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   String strategy;
 
   @Option(names = "--hash-balance-factor", defaultValue = "1.25",

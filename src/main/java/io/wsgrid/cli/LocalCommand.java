@@ -5,6 +5,7 @@ import io.wsgrid.config.ConfigDefaults;
 import io.wsgrid.config.ConfigException;
 import io.wsgrid.config.ConfigFile;
 import io.wsgrid.config.OptionValues;
+import io.wsgrid.edge.balance.BalancingStrategy;
 import io.wsgrid.security.HttpGuards;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,7 +37,8 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "The edge's port; nodes take the next ones (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--strategy", defaultValue = "least-connections", description = "The edge's balancing strategy (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--strategy", defaultValue = "least-connections", completionCandidates = BalancingStrategy.Names.class,
+      description = "The edge's balancing strategy, one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   String strategy;
 
   @Option(names = "--cluster-name", defaultValue = "wsgrid", description = "Cluster name (default: ${DEFAULT-VALUE}).")

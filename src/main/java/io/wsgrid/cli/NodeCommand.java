@@ -34,7 +34,7 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--weight", defaultValue = "0", description = "Share in weighted balancing (default: ${DEFAULT-VALUE} = the instance count).")
   int weight;
 
-  @Option(names = "--max-frame-size", defaultValue = "65536", description = "Largest frame and message a client may send, bytes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-frame-size", defaultValue = "" + SessionLimits.DEFAULT_MAX_FRAME_SIZE, description = "Largest frame and message a client may send, bytes (default: ${DEFAULT-VALUE}).")
   int maxFrameSize;
 
   @Option(names = "--drain-rate", defaultValue = "500",
@@ -50,35 +50,35 @@ final class NodeCommand implements Callable<Integer> {
           + "exit 1 only when sockets were still open at the end (default: ${DEFAULT-VALUE}, for a 90 s grace period).")
   int drainTimeout;
 
-  @Option(names = "--max-queued-bytes", defaultValue = "4194304",
+  @Option(names = "--max-queued-bytes", defaultValue = "" + SessionLimits.DEFAULT_MAX_QUEUED_BYTES,
       description = "Bytes that may wait for a slow client beyond its socket buffer before it is disconnected (default: ${DEFAULT-VALUE}).")
   long maxQueuedBytes;
 
-  @Option(names = "--max-subscriptions", defaultValue = "1000", description = "Channels one connection may subscribe to (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-subscriptions", defaultValue = "" + SessionLimits.DEFAULT_MAX_SUBSCRIPTIONS, description = "Channels one connection may subscribe to (default: ${DEFAULT-VALUE}).")
   int maxSubscriptions;
 
-  @Option(names = "--max-message-rate", defaultValue = "1000",
+  @Option(names = "--max-message-rate", defaultValue = "" + SessionLimits.DEFAULT_MESSAGE_RATE,
       description = "Frames per second one connection may send (token bucket; 0 = no limit); over it: rate_limited, then close 1008 (default: ${DEFAULT-VALUE}).")
   int maxMessageRate;
 
-  @Option(names = "--message-burst", defaultValue = "0", description = "Burst above --max-message-rate (default: ${DEFAULT-VALUE} = twice the rate).")
+  @Option(names = "--message-burst", defaultValue = "" + SessionLimits.DEFAULT_MESSAGE_BURST, description = "Burst above --max-message-rate (default: ${DEFAULT-VALUE} = twice the rate).")
   int messageBurst;
 
-  @Option(names = "--max-connections", defaultValue = "0", description = "Sockets this node holds; new upgrades get 503 beyond (default: ${DEFAULT-VALUE} = no limit).")
+  @Option(names = "--max-connections", defaultValue = "" + SessionLimits.DEFAULT_MAX_CONNECTIONS, description = "Sockets this node holds; new upgrades get 503 beyond (default: ${DEFAULT-VALUE} = no limit).")
   int maxConnections;
 
-  @Option(names = "--max-pending-handshakes", defaultValue = "1000",
+  @Option(names = "--max-pending-handshakes", defaultValue = "" + SessionLimits.DEFAULT_MAX_PENDING_HANDSHAKES,
       description = "Upgrades being checked and accepted at once; beyond: 503 (0 = no limit; default: ${DEFAULT-VALUE}).")
   int maxPendingHandshakes;
 
-  @Option(names = "--ping-interval", defaultValue = "25", description = "Seconds of silence before the node pings a socket (0 = never; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ping-interval", defaultValue = "" + SessionLimits.DEFAULT_PING_INTERVAL_SECONDS, description = "Seconds of silence before the node pings a socket (0 = never; default: ${DEFAULT-VALUE}).")
   int pingInterval;
 
-  @Option(names = "--idle-timeout", defaultValue = "60",
+  @Option(names = "--idle-timeout", defaultValue = "" + SessionLimits.DEFAULT_IDLE_TIMEOUT_SECONDS,
       description = "Seconds without any frame or pong after which a socket is closed as dead (0 = never; default: ${DEFAULT-VALUE}).")
   int idleTimeout;
 
-  @Option(names = "--auth-timeout", defaultValue = "10", description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--auth-timeout", defaultValue = "" + SessionLimits.DEFAULT_AUTH_TIMEOUT_SECONDS, description = "Seconds a socket without ?token= has to send {\"op\":\"auth\"} (default: ${DEFAULT-VALUE}).")
   int authTimeout;
 
   @Option(names = "--jwt-secret", description = "HS256 secret (>= 32 bytes); when set, every socket needs a valid token (default: none, no tokens).")

@@ -44,6 +44,16 @@ public record NodeEntry(
     return "wsgrid.node." + node + ".shed";
   }
 
+  /** The event-bus address where a node answers with its counters (what {@code GET /stats} gives). */
+  public static String statsAddress(String node) {
+    return "wsgrid.node." + node + ".stats";
+  }
+
+  /** The event-bus address where a node takes a request to drain (what {@code POST /admin/drain} does). */
+  public static String drainAddress(String node) {
+    return "wsgrid.node." + node + ".drain";
+  }
+
   public boolean isUp() {
     return state == State.UP;
   }

@@ -3,11 +3,7 @@ package io.wsgrid.edge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +11,7 @@ import io.wsgrid.cluster.NodeEntry;
 import io.wsgrid.cluster.RegistryView;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live cluster view behind the edge's dashboard page ({@code GET /}): once a second it reads
- * every node's {@code GET /stats}, turns the counters into per-second rates, keeps the last
+ * The live cluster view behind the edge's dashboard page ({@code GET /}): once a second it asks
+ * every node for its stats over the event bus ({@link NodeControl}), turns the counters into per-second rates, keeps the last
  * {@link #HISTORY_MS} of connections and deliveries per second per node ({@link DashboardHistory}),
  * and sends each page listening on {@code GET /admin/stream} (Server-Sent Events) one JSON event:
  * nodes (state, connections, messages in/out per second, delivery p99; nodes that left within the
- * window as LEFT) and cluster totals. A page that connects first gets the history. Also relays
- * {@code POST /admin/nodes/:id/drain} to the node, so the page needs no other origin.
+ * window as LEFT; a node that did not answer in time as unreachable) and cluster totals. A page
+ * that connects first gets the history. Also relays {@code POST /admin/nodes/:id/drain} to the
+ * node, so the page needs no other origin.
  */
 final class Dashboard {
   private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
@@ -40,22 +38,19 @@ final class Dashboard {
   private final RegistryView view;
   private final String strategy;
   private final String edgeName;
-  private final HttpClient http;
-  private final String adminToken;
+  private final NodeControl control;
   private final Set<HttpServerResponse> streams = ConcurrentHashMap.newKeySet();
   private final Map<String, JsonObject> previous = new HashMap<>();
+  /** Nodes whose last stats request failed: logged once, when they turn so. */
+  private final Set<String> unreachable = new HashSet<>();
   private final DashboardHistory history = new DashboardHistory(HISTORY_MS);
 
-  Dashboard(Vertx vertx, RegistryView view, EdgeSettings settings) {
+  Dashboard(Vertx vertx, RegistryView view, NodeControl control, EdgeSettings settings) {
     this.vertx = vertx;
     this.view = view;
+    this.control = control;
     this.strategy = settings.strategy();
     this.edgeName = settings.name();
-    this.adminToken = settings.adminToken();
-    HttpClientOptions options = new HttpClientOptions().setConnectTimeout(800).setKeepAlive(true);
-    // Nodes serving https:// are trusted through --tls-ca (or the JVM's store), host names verified.
-    if (settings.tls().ca() != null) options.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(settings.tls().ca()));
-    this.http = vertx.createHttpClient(options.setVerifyHost(true));
   }
 
   /** Samples once a second for as long as the edge runs, so a page opened late still shows the last minutes. */
@@ -75,7 +70,7 @@ final class Dashboard {
   private void tick() {
     List<NodeEntry> nodes = view.snapshot();
     List<Future<JsonObject>> polls = new ArrayList<>();
-    for (NodeEntry node : nodes) polls.add(poll(node));
+    for (NodeEntry node : nodes) polls.add(control.stats(node.id()));
     Future.join(polls).onComplete(ar -> {
       long now = System.nanoTime();
       long at = System.currentTimeMillis();
@@ -90,6 +85,7 @@ final class Dashboard {
         JsonObject card = new JsonObject().put("id", node.id()).put("state", node.state().name()).put("weight", node.weight())
             .put("wsUrl", node.wsUrl()).put("connections", node.connections());
         if (stats != null) {
+          if (unreachable.remove(node.id())) log.info("dashboard: node {} answers again", node.id());
           stats.put("at", now);
           JsonObject before = previous.put(node.id(), stats);
           double seconds = before == null ? 0 : (now - before.getLong("at")) / 1e9;
@@ -102,12 +98,15 @@ final class Dashboard {
           out += outRate;
         } else {
           card.put("unreachable", true);
+          if (unreachable.add(node.id())) log.info("dashboard: {}", polls.get(i).cause().getMessage());
         }
         connections += card.getLong("connections");
         samples.put(node.id(), new long[] {card.getLong("connections"), card.getLong("outPerSec", 0L)});
         cards.add(card);
       }
-      previous.keySet().retainAll(nodes.stream().map(NodeEntry::id).toList());
+      List<String> present = nodes.stream().map(NodeEntry::id).toList();
+      previous.keySet().retainAll(present);
+      unreachable.retainAll(present);
       history.record(at, samples);
       history.left().forEach((id, leftAt) -> cards.add(new JsonObject().put("id", id).put("state", "LEFT").put("leftAt", leftAt)
           .put("connections", 0).put("inPerSec", 0).put("outPerSec", 0)));
@@ -122,11 +121,6 @@ final class Dashboard {
     });
   }
 
-  private Future<JsonObject> poll(NodeEntry node) {
-    return request(HttpMethod.GET, node.httpUrl() + "/stats")
-        .compose(body -> Future.succeededFuture(new JsonObject(body)));
-  }
-
   void drain(RoutingContext ctx) {
     NodeEntry node = view.get(ctx.pathParam("id"));
     if (node == null) {
@@ -134,19 +128,9 @@ final class Dashboard {
       return;
     }
     log.info("dashboard: drain of {} asked", node.id());
-    request(HttpMethod.POST, node.httpUrl() + "/admin/drain").onComplete(ar -> {
+    control.drain(node.id()).onComplete(ar -> {
       if (ar.succeeded()) ctx.response().setStatusCode(202).end(ar.result());
-      else ctx.response().setStatusCode(502).end("node " + node.id() + " did not answer: " + ar.cause().getMessage() + "\n");
+      else ctx.response().setStatusCode(502).end(ar.cause().getMessage() + "\n");
     });
-  }
-
-  private Future<String> request(HttpMethod method, String url) {
-    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setTimeout(800);
-    // The nodes' /admin/* take the same admin token as the edge's.
-    if (adminToken != null && url.contains("/admin/")) options.putHeader("Authorization", "Bearer " + adminToken);
-    return http.request(options)
-        .compose(request -> request.send())
-        .compose(response -> response.statusCode() / 100 == 2 ? response.body().map(Buffer::toString)
-            : Future.failedFuture(url + " answered " + response.statusCode()));
   }
 }

@@ -37,27 +37,33 @@ public final class Edge {
   private final Rejections rejections;
   private final MemberLifecycle lifecycle = new MemberLifecycle();
 
-  private Edge(EdgeSettings settings, MemberLifecycle.Joined joined, RegistryView view) {
+  private Edge(EdgeSettings settings, MemberLifecycle.Joined joined, RegistryView view, BalancingStrategy strategy) {
     this.settings = settings;
     this.vertx = joined.vertx();
     this.hazelcast = joined.hazelcast();
     this.registry = joined.registry();
     this.view = view;
-    this.picker = new NodePicker(view, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+    this.picker = new NodePicker(view, strategy);
     this.peers = new PeerRoutes(vertx, picker, hazelcast);
     this.tunnels = new Tunnels(vertx);
     this.metrics = new EdgeMetrics(registry, settings.strategy());
-    this.rebalancer = new Rebalancer(vertx, view, settings.rebalanceThreshold(), metrics);
-    this.dashboard = new Dashboard(vertx, view, settings);
+    NodeControl control = new NodeControl(vertx.eventBus());
+    this.rebalancer = new Rebalancer(vertx, view, control, settings.rebalanceThreshold(), metrics);
+    this.dashboard = new Dashboard(vertx, view, control, settings);
     this.rejections = new Rejections(registry, settings.name());
   }
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Edge> start(EdgeSettings settings) {
+    return start(settings, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+  }
+
+  /** {@link #start(EdgeSettings)} with this strategy instance (a test can then watch what it is told). */
+  static Future<Edge> start(EdgeSettings settings, BalancingStrategy strategy) {
     // A lite member alone cannot hold Vert.x's cluster maps: the start waits for a node before it starts Vert.x.
     return MemberLifecycle.start(ClusterBootstrap.hazelcastConfig(settings.cluster(), true), true, settings.name(),
         settings.cluster().eventBusTls(), joined -> joined.vertx().executeBlocking(() -> new RegistryView(joined.hazelcast()).start())
-            .map(view -> new Edge(settings, joined, view))
+            .map(view -> new Edge(settings, joined, view, strategy))
             .compose(edge -> edge.deploy().map(edge)));
   }
 

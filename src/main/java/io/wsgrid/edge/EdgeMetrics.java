@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wsgrid.metrics.MeterNames;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The edge's meters: sockets routed per node and strategy, routing failures per reason, open tunnels, rebalances. */
@@ -18,8 +19,8 @@ final class EdgeMetrics {
     Gauge.builder(MeterNames.EDGE_TUNNELS, tunnels, AtomicLong::get)
         .description("WebSocket tunnels open through this edge").register(registry);
     // Every reason from 0, so rate() and alerts work before the first failure.
-    for (String reason : java.util.List.of("no_node", "connect", "rejected", "refused", "exhausted", "client_gone", "stopping")) failures(reason);
-    for (String trigger : java.util.List.of("manual", "auto")) rebalances(trigger);
+    for (String reason : List.of("no_node", "connect", "rejected", "refused", "exhausted", "client_gone", "stopping")) failures(reason);
+    for (String trigger : List.of("manual", "auto")) rebalances(trigger);
   }
 
   void routed(String node) {

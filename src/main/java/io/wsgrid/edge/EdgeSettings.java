@@ -2,6 +2,7 @@ package io.wsgrid.edge;
 
 import io.wsgrid.cluster.ClusterSettings;
 import io.wsgrid.config.ConfigException;
+import io.wsgrid.config.OptionValues;
 import io.wsgrid.edge.balance.BalancingStrategy;
 import io.wsgrid.security.TlsSettings;
 import java.util.Set;
@@ -50,10 +51,10 @@ public record EdgeSettings(
       throw new ConfigException(e.getMessage());
     }
     modes = Set.copyOf(modes);
-    adminToken = io.wsgrid.config.OptionValues.blankToNull(adminToken);
-    io.wsgrid.config.OptionValues.atLeast(adminToken, 16, "--admin-token");
+    adminToken = OptionValues.blankToNull(adminToken);
+    OptionValues.atLeast(adminToken, 16, "--admin-token");
     if (tls == null) tls = TlsSettings.NONE;
-    io.wsgrid.config.OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
+    OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
   }
 
   /** The same with the default handshake timeout. */
@@ -61,7 +62,7 @@ public record EdgeSettings(
       int maxAttempts, int instances, double rebalanceThreshold, long autoRebalanceAfterMs, ClusterSettings cluster,
       String adminToken, TlsSettings tls, long closeSpreadMs) {
     this(name, host, port, strategy, hashBalanceFactor, modes, maxAttempts, instances, rebalanceThreshold, autoRebalanceAfterMs,
-        cluster, adminToken, tls, closeSpreadMs, io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
+        cluster, adminToken, tls, closeSpreadMs, OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
   }
 
   /**

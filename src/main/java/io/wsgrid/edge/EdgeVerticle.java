@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.core.net.NetClientOptions;
+import io.wsgrid.metrics.EventLoopLag;
 import io.wsgrid.metrics.OperatorEndpoints;
 import io.wsgrid.security.HandshakeTimeout;
 import io.wsgrid.security.HttpGuards;
@@ -22,7 +23,7 @@ final class EdgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EdgeSettings settings = edge.settings();
-    io.wsgrid.metrics.EventLoopLag.monitor(context, edge.registry(), settings.name(), Thread.currentThread().getName());
+    EventLoopLag.monitor(context, edge.registry(), settings.name(), Thread.currentThread().getName());
     Router router = Router.router(vertx);
     OperatorEndpoints.mount(router, edge.registry(), edge::isReady);
     // The browser client, from the jar's webroot/ (it reconnects and recovers: see wsgrid.js).

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chooses the node for a new socket: the strategy picks among the registry's UP nodes, with each
@@ -88,7 +89,7 @@ public final class NodePicker {
   private final RegistryView view;
   private final BalancingStrategy strategy;
   private final Map<String, Deque<Routed>> pending = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong ids = new AtomicLong();
   private volatile RouteListener listener = RouteListener.NONE;
 
   public NodePicker(RegistryView view, BalancingStrategy strategy) {
@@ -190,6 +191,16 @@ public final class NodePicker {
   void peerUnrouted(String id, Routed routed) {
     Deque<Routed> all = pending.get(id);
     if (all != null) all.remove(routed);
+  }
+
+  /** A socket this edge tunnelled to the node is open: the strategy hears of it ({@link BalancingStrategy#opened}). */
+  void opened(String id) {
+    strategy.opened(id);
+  }
+
+  /** That socket closed ({@link BalancingStrategy#closed}). */
+  void closed(String id) {
+    strategy.closed(id);
   }
 
   /** Sockets routed to the node that its registry entry does not show yet. */

@@ -30,15 +30,17 @@ final class Rebalancer {
 
   private final Vertx vertx;
   private final RegistryView view;
+  private final NodeControl control;
   private final double threshold;
   private final EdgeMetrics metrics;
   private long overSince = -1;
   private long quietUntil;
   private volatile long autoTimer = -1;
 
-  Rebalancer(Vertx vertx, RegistryView view, double threshold, EdgeMetrics metrics) {
+  Rebalancer(Vertx vertx, RegistryView view, NodeControl control, double threshold, EdgeMetrics metrics) {
     this.vertx = vertx;
     this.view = view;
+    this.control = control;
     this.threshold = threshold;
     this.metrics = metrics;
   }
@@ -71,7 +73,7 @@ final class Rebalancer {
       plan.add(new JsonObject().put("node", step.node().id()).put("connections", step.node().connections())
           .put("share", Math.round(step.share())).put("shed", step.shed()));
       if (step.shed() > 0) {
-        asked.add(vertx.eventBus().request(NodeEntry.shedAddress(step.node().id()), new JsonObject().put("count", step.shed())));
+        asked.add(control.shed(step.node().id(), step.shed()));
       }
     }
     metrics.rebalanced(trigger);

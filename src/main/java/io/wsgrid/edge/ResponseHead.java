@@ -26,10 +26,10 @@ final class ResponseHead {
   boolean feed(Buffer data) {
     bytes.appendBuffer(data);
     int end = indexOfBlankLine(bytes);
-    if (end < 0) {
-      if (bytes.length() > MAX) throw new IllegalStateException("the node's response head is over " + MAX + " bytes");
-      return false;
+    if (end > MAX || (end < 0 && bytes.length() > MAX)) {
+      throw new IllegalStateException("the node's response head is over " + MAX + " bytes");
     }
+    if (end < 0) return false;
     String[] lines = bytes.getString(0, end, StandardCharsets.ISO_8859_1.name()).split("\r\n");
     String[] statusLine = lines[0].split(" ", 3);
     if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {

@@ -1,5 +1,6 @@
 package io.wsgrid.edge;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Tunnels {
   static final long CLOSE_WAIT_MS = 5_000;
-  static final short GOING_AWAY = 1001;
+  static final short GOING_AWAY = (short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code();
   static final String REASON = "edge restarting; reconnect";
   private static final long TICK_MS = 100;
   private static final Logger log = LoggerFactory.getLogger(Tunnels.class);

@@ -16,7 +16,9 @@ import io.vertx.core.net.NetSocket;
 import io.wsgrid.cluster.NodeEntry;
 import java.net.URI;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -153,13 +155,13 @@ final class WebSocketTunnel {
   }
 
   /** The socket's admission number on its node ({@link NodeEntry#ADMISSION_HEADER}), if the node said. */
-  private static java.util.OptionalLong admission(ResponseHead head) {
+  private static OptionalLong admission(ResponseHead head) {
     String value = head.headers().get(NodeEntry.ADMISSION_HEADER);
-    if (value == null) return java.util.OptionalLong.empty();
+    if (value == null) return OptionalLong.empty();
     try {
-      return java.util.OptionalLong.of(Long.parseLong(value.trim()));
+      return OptionalLong.of(Long.parseLong(value.trim()));
     } catch (NumberFormatException e) {
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
   }
 
@@ -201,6 +203,7 @@ final class WebSocketTunnel {
       if (head.rest().length() > 0) downstream.write(head.rest());
       metrics.routed(node.id());
       metrics.tunnelOpened();
+      picker.opened(node.id());
       ClientToNode frames = spliceChannels(downstream, upstream);
       if (frames == null) {
         // Pipes carry back-pressure; closing is ours (below), not the pipes' end-on-complete.
@@ -210,14 +213,11 @@ final class WebSocketTunnel {
       Tunnels.Tunnel tunnel = tunnels.opened(downstream, upstream, frames, vertx.getOrCreateContext());
       AtomicBoolean closed = new AtomicBoolean();
       upstream.closeHandler(v -> {
-        if (closed.compareAndSet(false, true)) {
-          metrics.tunnelClosed();
-          lingerThenClose(downstream, () -> tunnels.closed(tunnel));
-        }
+        if (ended(closed, node)) lingerThenClose(downstream, () -> tunnels.closed(tunnel));
       });
       downstream.closeHandler(v -> {
         tunnels.closed(tunnel);
-        if (closed.compareAndSet(false, true)) metrics.tunnelClosed();
+        ended(closed, node);
         upstream.close();
       });
       // An error on one side (a reset while writing) is not a reason to drop what the other
@@ -225,6 +225,14 @@ final class WebSocketTunnel {
       upstream.exceptionHandler(e -> log.debug("edge: tunnel to {}: {}", node.id(), e.toString()));
       downstream.exceptionHandler(e -> log.debug("edge: tunnel from client: {}", e.toString()));
     });
+  }
+
+  /** The first of the tunnel's two sockets closed (true once per tunnel): counted, and the strategy told. */
+  private boolean ended(AtomicBoolean closed, NodeEntry node) {
+    if (!closed.compareAndSet(false, true)) return false;
+    metrics.tunnelClosed();
+    picker.closed(node.id());
+    return true;
   }
 
   /**
@@ -290,7 +298,7 @@ final class WebSocketTunnel {
   static MultiMap forwardedHeaders(HttpServerRequest request) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     request.headers().forEach(h -> {
-      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) headers.add(h.getKey(), h.getValue());
+      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) headers.add(h.getKey(), h.getValue());
     });
     headers.set(HttpHeaders.CONNECTION, "Upgrade");
     String client = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();

@@ -1,9 +1,13 @@
 package io.wsgrid.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -106,7 +110,7 @@ public final class NodeMetrics {
 
   /** The node's self-check repaired its delivery path ({@code gap}, {@code epoch} or {@code consumer}). */
   public void selfCheckRepaired(String kind) {
-    io.micrometer.core.instrument.Counter.builder(MeterNames.SELF_CHECK_REPAIRS)
+    Counter.builder(MeterNames.SELF_CHECK_REPAIRS)
         .description("what the node's self-check repaired in its delivery path: a gap read from the log, a channel restarted under a new epoch, the fan-out registered again")
         .tag(MeterNames.TAG_NODE, node).tag(MeterNames.TAG_KIND, kind).register(registry).increment();
   }
@@ -125,9 +129,9 @@ public final class NodeMetrics {
    * p99 over the deliveries since the previous call (from the histogram's bucket counts; the
    * upper bound of the bucket it falls in, in ms; 0 when nothing was delivered).
    */
-  public synchronized io.vertx.core.json.JsonObject stats() {
-    io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot = publishDelivery.takeSnapshot();
-    io.micrometer.core.instrument.distribution.CountAtBucket[] buckets = snapshot.histogramCounts();
+  public synchronized JsonObject stats() {
+    HistogramSnapshot snapshot = publishDelivery.takeSnapshot();
+    CountAtBucket[] buckets = snapshot.histogramCounts();
     double[] now = new double[buckets.length];
     for (int i = 0; i < buckets.length; i++) now[i] = buckets[i].count();
     double p99 = 0;
@@ -142,7 +146,7 @@ public final class NodeMetrics {
     }
     lastBuckets = now;
     lastCount = snapshot.count();
-    return new io.vertx.core.json.JsonObject().put("connections", connections.get()).put("subscriptions", subscriptions.get())
+    return new JsonObject().put("connections", connections.get()).put("subscriptions", subscriptions.get())
         .put("received", received.sum()).put("delivered", delivered.sum())
         .put("slowConsumerDisconnects", slowConsumerDisconnects.sum()).put("deliveryP99Ms", p99);
   }

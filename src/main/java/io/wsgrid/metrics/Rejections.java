@@ -44,10 +44,6 @@ public final class Rejections {
     }
   }
 
-  public double count(String reason) {
-    return counter(reason).count();
-  }
-
   private Counter counter(String reason) {
     return counters.computeIfAbsent(reason, r -> Counter.builder(MeterNames.REJECTIONS)
         .description("requests, connections and frames turned away, by reason")

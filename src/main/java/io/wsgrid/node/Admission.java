@@ -6,10 +6,8 @@ import io.wsgrid.cluster.NodeEntry;
 import io.wsgrid.security.HttpGuards;
 import io.wsgrid.security.Identity;
 import io.wsgrid.security.Refusal;
-import io.wsgrid.session.LocalHub;
-import io.wsgrid.session.Session;
+import io.wsgrid.session.LocalSessions;
 import io.wsgrid.session.SessionLimits;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -33,7 +31,7 @@ final class Admission {
     return "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
   }
 
-  void handle(HttpServerRequest request, LocalHub hub) {
+  void handle(HttpServerRequest request, LocalSessions sessions) {
     NodeSettings settings = node.settings();
     SessionLimits limits = settings.limits();
     String who = who(request);
@@ -84,7 +82,7 @@ final class Admission {
       request.response().putHeader(NodeEntry.ADMISSION_HEADER, String.valueOf(admission));
       request.toWebSocket().onComplete(ws -> {
         pending.decrementAndGet();
-        if (ws.succeeded()) new Session(ws.result(), UUID.randomUUID().toString(), hub, ar.result()).start();
+        if (ws.succeeded()) sessions.open(ws.result(), ar.result());
         else node.metrics().admissionFailed();
       });
     });

@@ -8,6 +8,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.LifecycleEvent.LifecycleState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -26,10 +27,8 @@ import io.wsgrid.cluster.MemberLifecycle;
 import io.wsgrid.cluster.NodeRegistration;
 import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.NodeMetrics;
-import io.wsgrid.session.LocalHub;
-import io.wsgrid.session.Session;
-import io.wsgrid.session.SessionLimits;
-import io.wsgrid.session.SessionPolicy;
+import io.wsgrid.session.LocalSessions;
+import io.wsgrid.session.SessionSettings;
 import io.wsgrid.metrics.Rejections;
 import io.wsgrid.security.HttpGuards;
 import io.wsgrid.security.TokenVerifier;
@@ -61,12 +60,11 @@ public final class Node {
   private final HazelcastPublicationLog publicationLog;
   private final LogBroker broker;
   private final Presence presence;
-  private final SessionLimits limits;
   private final Rejections rejections;
   private final TokenVerifier verifier;
-  private final SessionPolicy policy;
+  private final SessionSettings sessionSettings;
   private final Admission admission;
-  private final List<LocalHub> hubs = new CopyOnWriteArrayList<>();
+  private final List<LocalSessions> loops = new CopyOnWriteArrayList<>();
   private final NodeRegistration registration;
   private final LocalMember member;
   private final MemberLifecycle lifecycle = new MemberLifecycle();
@@ -83,10 +81,9 @@ public final class Node {
     broker.onRepair(metrics::selfCheckRepaired);
     this.member = new LocalMember(hazelcast);
     this.presence = new HazelcastPresence(vertx, hazelcast, settings.name(), member);
-    this.limits = settings.limits();
     this.rejections = new Rejections(registry, settings.name());
     this.verifier = TokenVerifier.create(vertx, settings.security().auth());
-    this.policy = new SessionPolicy(verifier, settings.security().auth().tokenRequired(), settings.security().rules(), rejections);
+    this.sessionSettings = new SessionSettings(settings.name(), settings.limits(), verifier, settings.security().rules(), rejections);
     this.admission = new Admission(this, new java.util.concurrent.atomic.AtomicInteger());
     // The registered count includes admitted handshakes: what the edges balance on, and what
     // NodeEntry.ADMISSION_HEADER promises.
@@ -125,13 +122,10 @@ public final class Node {
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot serve on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
                 + (String.valueOf(e.getMessage()).contains("in use") ? " (is another process on that port? pick another --port)" : ""), e)))
-        .compose(id -> broker.start(hubs.get(0).context(), sweepMillis(settings.channels().idleSeconds()), SELF_CHECK_MS))
+        .compose(id -> broker.start(loops.get(0).context(), sweepMillis(settings.channels().idleSeconds()), SELF_CHECK_MS))
+        // The edges' requests are answered before the node is in the registry they read.
+        .compose(v -> EdgeRequests.listen(vertx, this, lifecycle::isStopping))
         .compose(v -> registration.start())
-        .compose(v -> vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(io.wsgrid.cluster.NodeEntry.shedAddress(settings.name()), message -> {
-          long count = Math.max(0, message.body().getLong("count", 0L));
-          message.reply(new io.vertx.core.json.JsonObject().put("node", settings.name()).put("shedding", count));
-          if (count > 0 && !lifecycle.isStopping()) shed(count);
-        }).completion())
         .onSuccess(v -> {
           lifecycle.ready();
           var auth = settings.security().auth();
@@ -143,15 +137,15 @@ public final class Node {
   }
 
   /** How often idle channels are looked for: a quarter of the idle time, between 1 and 15 s. */
-  private static long sweepMillis(int idleSeconds) {
+  public static long sweepMillis(int idleSeconds) {
     return Math.max(1000, Math.min(15_000, idleSeconds * 250L));
   }
 
-  LocalHub newHub(Context context) {
-    LocalHub hub = new LocalHub(context, broker, presence, metrics, settings.name(), limits, policy);
-    hubs.add(hub);
+  LocalSessions newSessions(Context context) {
+    LocalSessions sessions = new LocalSessions(context, broker, presence, metrics, sessionSettings);
+    loops.add(sessions);
     io.wsgrid.metrics.EventLoopLag.monitor(context, registry, settings.name(), Thread.currentThread().getName());
-    return hub;
+    return sessions;
   }
 
   Admission admission() {
@@ -247,8 +241,8 @@ public final class Node {
    */
   private void closeSockets(long deadline, boolean handOff, Promise<Void> stopped) {
     long reserve = TimeUnit.MILLISECONDS.toNanos(Math.min(LEAVE_RESERVE_MS, settings.drainTimeout() * 1000L / 4));
-    SocketShedder.shed(vertx, hubs, metrics::connections, Long.MAX_VALUE, settings.drainRate(), deadline - reserve,
-        Session.CLOSE_GOING_AWAY, "node draining; reconnect", "drain " + settings.name());
+    SocketShedder.shed(vertx, loops, metrics::connections, Long.MAX_VALUE, settings.drainRate(), deadline - reserve,
+        WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "node draining; reconnect", "drain " + settings.name());
     Promise<Void> socketsClosed = Promise.promise();
     long cutAt = deadline - reserve / 2;
     vertx.setPeriodic(100, timer -> {
@@ -299,8 +293,8 @@ public final class Node {
    * clients reconnect through the edge onto lighter nodes; completes with how many it closed.
    */
   public Future<Long> shed(long count) {
-    return SocketShedder.shed(vertx, hubs, metrics::connections, count, settings.drainRate(), SocketShedder.NO_DEADLINE,
-        Session.CLOSE_SERVICE_RESTART,
+    return SocketShedder.shed(vertx, loops, metrics::connections, count, settings.drainRate(), SocketShedder.NO_DEADLINE,
+        WebSocketCloseStatus.SERVICE_RESTART,
         "rebalancing; reconnect", "rebalance " + settings.name());
   }
 

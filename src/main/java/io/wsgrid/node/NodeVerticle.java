@@ -8,7 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.wsgrid.metrics.OperatorEndpoints;
 import io.wsgrid.session.BoundedInflation;
-import io.wsgrid.session.LocalHub;
+import io.wsgrid.session.LocalSessions;
 import io.wsgrid.security.HandshakeTimeout;
 import io.wsgrid.security.HttpGuards;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +24,7 @@ final class NodeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     NodeSettings settings = node.settings();
-    LocalHub hub = node.newHub(context);
+    LocalSessions sessions = node.newSessions(context);
     Router router = Router.router(vertx);
     OperatorEndpoints.mount(router, node.registry(), node::isReady);
     // The browser client, from the jar's webroot/ (it reconnects and recovers: see wsgrid.js).
@@ -39,7 +39,7 @@ final class NodeVerticle extends VerticleBase {
     router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
     router.route("/admin/*").handler(HttpGuards.adminToken(auth.adminToken(), node.rejections()));
     router.post("/admin/drain").handler(ctx -> {
-      ctx.response().setStatusCode(202).end("draining: closing sockets with 1001, then leaving the cluster\n");
+      ctx.response().setStatusCode(202).end(EdgeRequests.DRAINING);
       node.stop();
     });
     // A plain GET /ws (no upgrade) gets a hint; upgrades never reach the router (see below).
@@ -67,7 +67,7 @@ final class NodeVerticle extends VerticleBase {
         connection -> BoundedInflation.install(connection, options, settings.maxFrameSize()));
     return server
         .requestHandler(request -> {
-          if (Admission.isUpgrade(request)) admission.handle(request, hub);
+          if (Admission.isUpgrade(request)) admission.handle(request, sessions);
           else router.handle(request);
         })
         .listen(settings.port(), settings.host())

@@ -7,6 +7,7 @@ import io.wsgrid.broker.Broker;
 import io.wsgrid.protocol.ErrorCode;
 import io.wsgrid.protocol.ProtocolCodec;
 import io.wsgrid.protocol.ProtocolError;
+import io.wsgrid.security.HttpGuards;
 
 /** {@code POST /api/publish {"channel":…,"data":…}} → {@code {"offset":n}}: publishing from a backend. */
 final class PublishApi implements Handler<RoutingContext> {
@@ -31,8 +32,7 @@ final class PublishApi implements Handler<RoutingContext> {
             : new ProtocolError(ErrorCode.UNAVAILABLE, "the cluster did not take the publication (" + e.getMessage() + "); retry")));
   }
 
-  static void reject(RoutingContext ctx, int status, ProtocolError error) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("error", ProtocolCodec.errorBody(error)).encode());
+  private static void reject(RoutingContext ctx, int status, ProtocolError error) {
+    HttpGuards.sendError(ctx.response(), status, error.code().wire(), error.getMessage());
   }
 }

@@ -1,9 +1,10 @@
 package io.wsgrid.node;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.wsgrid.session.LocalHub;
+import io.wsgrid.session.LocalSessions;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -29,8 +30,8 @@ final class SocketShedder {
   private SocketShedder() {}
 
   /** Closes {@code count} sockets (Long.MAX_VALUE: all) at {@code ratePerSecond}, all of them by {@code deadlineNanos} ({@link System#nanoTime}). */
-  static Future<Long> shed(Vertx vertx, List<LocalHub> hubs, LongSupplier open, long count, int ratePerSecond,
-      long deadlineNanos, short code, String reason, String what) {
+  static Future<Long> shed(Vertx vertx, List<LocalSessions> loops, LongSupplier open, long count, int ratePerSecond,
+      long deadlineNanos, WebSocketCloseStatus status, String reason, String what) {
     Promise<Long> done = Promise.promise();
     AtomicLong closed = new AtomicLong();
     long started = System.nanoTime();
@@ -40,7 +41,7 @@ final class SocketShedder {
     // Sockets that may be asked to close now: one at once, then ratePerSecond per second.
     double[] credit = {1};
     log.info("{}: closing {} of {} sockets with {} at up to {}/s", what, count == Long.MAX_VALUE ? "all" : count,
-        open.getAsLong(), code, ratePerSecond);
+        open.getAsLong(), status.code(), ratePerSecond);
     vertx.setPeriodic(0, TICK_MS, timer -> {
       long left = Math.min(count - closed.get(), open.getAsLong());
       long now = System.nanoTime();
@@ -70,14 +71,14 @@ final class SocketShedder {
       long quota = (long) Math.min(left, Math.floor(credit[0]));
       credit[0] -= quota;
       if (quota > 0) {
-        long perHub = Math.max(1, (quota + hubs.size() - 1) / hubs.size());
-        // Start at another hub each tick: with fewer sockets left than hubs, the ones holding them get asked too.
-        first[0] = (first[0] + 1) % hubs.size();
-        for (int k = 0; k < hubs.size() && quota > 0; k++) {
-          LocalHub hub = hubs.get((first[0] + k) % hubs.size());
-          long take = Math.min(perHub, quota);
+        long perLoop = Math.max(1, (quota + loops.size() - 1) / loops.size());
+        // Start at another event loop each tick: with fewer sockets left than loops, the ones holding them get asked too.
+        first[0] = (first[0] + 1) % loops.size();
+        for (int k = 0; k < loops.size() && quota > 0; k++) {
+          LocalSessions sessions = loops.get((first[0] + k) % loops.size());
+          long take = Math.min(perLoop, quota);
           quota -= take;
-          hub.context().runOnContext(v -> closed.addAndGet(hub.closeSome((int) take, code, reason)));
+          sessions.context().runOnContext(v -> closed.addAndGet(sessions.closeSome((int) take, status, reason)));
         }
       }
       if (now - lastLog[0] >= 1_000_000_000L) {

@@ -2,7 +2,7 @@ package io.wsgrid.protocol;
 
 import java.util.regex.Pattern;
 
-/** Channel name rules of protocol v1: {@code [A-Za-z0-9_.:-]{1,128}}; the namespace is the part before the first dot. */
+/** Channel name rules of protocol v1: {@code [A-Za-z0-9_.:-]{1,128}}. */
 public final class ChannelName {
   public static final int MAX_LENGTH = 128;
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_.:\\-]{1," + MAX_LENGTH + "}");
@@ -28,11 +28,5 @@ public final class ChannelName {
           "bad channel name '" + shown + "': use 1 to " + MAX_LENGTH + " characters of A-Z a-z 0-9 _ . : -");
     }
     return name;
-  }
-
-  /** The namespace of a valid channel: {@code chat} for {@code chat.lobby}; the whole name when it has no dot. */
-  public static String namespace(String name) {
-    int dot = name.indexOf('.');
-    return dot < 0 ? name : name.substring(0, dot);
   }
 }

@@ -35,18 +35,6 @@ final class JsonValues {
     return RawJson.trusted(Arrays.copyOfRange(bytes, start, end));
   }
 
-  /** {@code bytes} as one JSON value (surrounding white space allowed, nothing else). */
-  static RawJson single(byte[] bytes) {
-    try (JsonParser parser = parser(bytes, 0, bytes.length)) {
-      if (parser.nextToken() == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "empty: send one JSON value");
-      RawJson value = capture(parser, bytes, 0);
-      if (parser.nextToken() != null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "more than one JSON value");
-      return value;
-    } catch (IOException e) {
-      throw malformed(e);
-    }
-  }
-
   static ProtocolError malformed(IOException e) {
     String detail = String.valueOf(e.getMessage());
     int cut = detail.indexOf('\n');

@@ -29,7 +29,7 @@ public final class ProtocolCodec {
   }
 
   /** Parses the UTF-8 bytes of one text frame into a validated command. */
-  public static Command parse(byte[] bytes, int offset, int length) {
+  private static Command parse(byte[] bytes, int offset, int length) {
     Fields fields = read(bytes, offset, length, "malformed JSON: send one JSON object per text frame");
     Object id = fields.id;
     if (id != null && !(id instanceof Number) && !(id instanceof String)) {
@@ -205,13 +205,18 @@ public final class ProtocolCodec {
   public static Buffer error(ProtocolError error) {
     JsonObject reply = new JsonObject();
     if (error.requestId() != null) reply.put("id", error.requestId());
-    reply.put("error", errorBody(error));
+    reply.put("error", errorBody(error.code().wire(), error.getMessage()));
     return reply.toBuffer();
   }
 
-  /** {@code {"code":…,"message":…}}: the error object of a WebSocket reply and of an HTTP error body. */
-  public static JsonObject errorBody(ProtocolError error) {
-    return new JsonObject().put("code", error.code().wire()).put("message", error.getMessage());
+  /** {@code {"code":…,"message":…}}: the error object of every error wsgrid answers, on a socket or over HTTP. */
+  public static JsonObject errorBody(String code, String message) {
+    return new JsonObject().put("code", code).put("message", message);
+  }
+
+  /** {@code {"error":{"code":…,"message":…}}}: the body of an HTTP error answer. */
+  public static String httpErrorBody(String code, String message) {
+    return new JsonObject().put("error", errorBody(code, message)).encode();
   }
 
   /**

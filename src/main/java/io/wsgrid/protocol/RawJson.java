@@ -19,11 +19,6 @@ public final class RawJson {
     return new RawJson(bytes);
   }
 
-  /** Checks that {@code text} is one well-formed JSON value; throws {@link ProtocolError} otherwise. */
-  public static RawJson of(String text) {
-    return JsonValues.single(text.getBytes(StandardCharsets.UTF_8));
-  }
-
   /** The UTF-8 bytes; shared, never modify them. */
   public byte[] bytes() {
     return bytes;

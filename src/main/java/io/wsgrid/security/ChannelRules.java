@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,8 +44,9 @@ public final class ChannelRules {
   public record Rule(String pattern, Pattern regex, boolean owned, Map<Op, Level> levels) {}
 
   /** Compiled token grant patterns; bounded, since tokens bring their own patterns. */
-  private static final Map<String, Pattern> GRANTS = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final List<Op> OPS = List.of(Op.SUBSCRIBE, Op.PUBLISH, Op.PRESENCE);
+  private static final Map<String, Pattern> GRANTS = new ConcurrentHashMap<>();
+  /** The op keys of a rule, as in {@code subscribe, publish, presence}. */
+  private static final String OP_KEYS = String.join(", ", Op.PERMISSIONED.stream().map(Op::wire).toList());
   private final List<Rule> rules;
 
   public ChannelRules(List<Rule> rules) {
@@ -54,7 +56,7 @@ public final class ChannelRules {
   /** Everything open to everyone: the development default. */
   public static ChannelRules open() {
     Map<Op, Level> all = new EnumMap<>(Op.class);
-    for (Op op : OPS) all.put(op, Level.ANYONE);
+    for (Op op : Op.PERMISSIONED) all.put(op, Level.ANYONE);
     return new ChannelRules(List.of(new Rule("*", ChannelPatterns.compile("*"), false, all)));
   }
 
@@ -63,7 +65,7 @@ public final class ChannelRules {
     Object value = file.getValue("permissions");
     if (value == null) return open();
     if (!(value instanceof JsonArray list)) {
-      throw new ConfigException("permissions must be a list of {pattern, subscribe, publish, presence}");
+      throw new ConfigException("permissions must be a list of {pattern, " + OP_KEYS + "}");
     }
     List<Rule> rules = new ArrayList<>();
     for (Object item : list) {
@@ -71,12 +73,12 @@ public final class ChannelRules {
         throw new ConfigException("each permissions entry needs a pattern, e.g. {pattern: \"public.*\", subscribe: anyone, publish: nobody}");
       }
       for (String key : entry.fieldNames()) {
-        if (!List.of("pattern", "subscribe", "publish", "presence").contains(key)) {
-          throw new ConfigException("permissions '" + pattern + "': unknown key '" + key + "' (use subscribe, publish, presence)");
+        if (!key.equals("pattern") && Op.fromWire(key).filter(Op::permissioned).isEmpty()) {
+          throw new ConfigException("permissions '" + pattern + "': unknown key '" + key + "' (use " + OP_KEYS + ")");
         }
       }
       Map<Op, Level> levels = new EnumMap<>(Op.class);
-      for (Op op : OPS) levels.put(op, Level.parse(pattern, op.wire(), entry.getValue(op.wire())));
+      for (Op op : Op.PERMISSIONED) levels.put(op, Level.parse(pattern, op.wire(), entry.getValue(op.wire())));
       rules.add(new Rule(pattern, ChannelPatterns.compile(pattern), pattern.contains("{sub}"), levels));
     }
     return new ChannelRules(rules);

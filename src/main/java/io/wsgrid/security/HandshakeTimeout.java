@@ -10,6 +10,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.impl.HttpServerConnection;
 import io.wsgrid.metrics.Rejections;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class HandshakeTimeout {
 
   void watch(HttpConnection connection) {
     // Vert.x's own connection class gives its Netty pipeline (an internal interface, stable in 5.x).
-    if (connection instanceof io.vertx.core.http.impl.HttpServerConnection http) {
+    if (connection instanceof HttpServerConnection http) {
       ChannelHandlerContext handler = http.channelHandlerContext();
       if (handler.pipeline().get(HANDLER_NAME) == null) handler.pipeline().addBefore(handler.name(), HANDLER_NAME, new Watch());
     }

@@ -2,13 +2,15 @@ package io.wsgrid.security;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import io.wsgrid.config.ConfigDefaults;
 import io.wsgrid.metrics.Rejections;
+import io.wsgrid.protocol.ProtocolCodec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Route guards for the operator endpoints: {@link #apiKey} for the server API ({@code /api/*},
@@ -28,7 +30,7 @@ public final class HttpGuards {
     return ctx -> {
       if (!admit(ctx, key, Secret.API_KEY, rejections)) return;
       String type = ctx.request().getHeader("Content-Type");
-      if (type != null && type.trim().toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
+      if (type != null && type.trim().toLowerCase(Locale.ROOT).startsWith("multipart/")) {
         // Nothing reaches the disk: file uploads are off, and a multipart body is not even read.
         rejections.reject("multipart", who(ctx), ctx.request().path() + " with a multipart body");
         refuse(ctx, new Refusal(415, "bad_request", "multipart",
@@ -137,11 +139,15 @@ public final class HttpGuards {
   }
 
   /** The same on a bare response (an upgrade request decided before any router). */
-  public static void refuse(io.vertx.core.http.HttpServerResponse response, Refusal refusal) {
-    response.setStatusCode(refusal.status()).putHeader("content-type", "application/json");
+  public static void refuse(HttpServerResponse response, Refusal refusal) {
     if (refusal.status() == 401) response.putHeader("WWW-Authenticate", "Bearer realm=\"wsgrid\"");
     if (refusal.status() == 503) response.putHeader("Retry-After", "1");
-    response.end(new JsonObject().put("error", new JsonObject().put("code", refusal.code()).put("message", refusal.getMessage())).encode());
+    sendError(response, refusal.status(), refusal.code(), refusal.getMessage());
+  }
+
+  /** Answers {@code status} with {@code {"error":{"code":…,"message":…}}}. */
+  public static void sendError(HttpServerResponse response, int status, String code, String message) {
+    response.setStatusCode(status).putHeader("content-type", "application/json").end(ProtocolCodec.httpErrorBody(code, message));
   }
 
   /**
@@ -164,7 +170,7 @@ public final class HttpGuards {
         String suffix = entry.substring(star + 4);
         if (origin.regionMatches(true, 0, scheme, 0, scheme.length())
             && origin.length() > scheme.length() + suffix.length()
-            && origin.toLowerCase(java.util.Locale.ROOT).endsWith(suffix.toLowerCase(java.util.Locale.ROOT))) {
+            && origin.toLowerCase(Locale.ROOT).endsWith(suffix.toLowerCase(Locale.ROOT))) {
           return true;
         }
       }

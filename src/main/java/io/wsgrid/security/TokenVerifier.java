@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -18,11 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.cert.CertificateFactory;
+import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -103,7 +106,7 @@ public final class TokenVerifier {
           try {
             KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
             return type;
-          } catch (java.security.spec.InvalidKeySpecException ignored) {
+          } catch (InvalidKeySpecException ignored) {
             // not this type
           }
         }
@@ -121,7 +124,7 @@ public final class TokenVerifier {
       return Future.failedFuture(Refusal.unauthorized("token_missing", "a token is required: pass ?token=… or send {\"op\":\"auth\",\"token\":…} first"));
     }
     if (token.length() > 8192) return Future.failedFuture(Refusal.unauthorized("token_malformed", "token longer than 8192 characters"));
-    Future<io.vertx.ext.auth.User> user;
+    Future<User> user;
     try {
       user = auth.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
@@ -143,7 +146,7 @@ public final class TokenVerifier {
 
   private static Refusal refusal(Throwable failure) {
     String message = String.valueOf(failure.getMessage());
-    String lower = message.toLowerCase(java.util.Locale.ROOT);
+    String lower = message.toLowerCase(Locale.ROOT);
     if (lower.contains("expired")) return Refusal.unauthorized("token_expired", "token expired: get a new one and reconnect");
     if (lower.contains("audience")) return Refusal.unauthorized("token_audience", "token audience (aud) is not the one this cluster accepts");
     if (lower.contains("issuer")) return Refusal.unauthorized("token_issuer", "token issuer (iss) is not the one this cluster accepts");
@@ -168,9 +171,9 @@ public final class TokenVerifier {
     Object channels = claims.getValue("channels");
     if (channels instanceof JsonArray all) {
       List<String> patterns = strings(all);
-      for (Op op : List.of(Op.SUBSCRIBE, Op.PUBLISH, Op.PRESENCE)) grants.put(op, patterns);
+      for (Op op : Op.PERMISSIONED) grants.put(op, patterns);
     } else if (channels instanceof JsonObject perOp) {
-      for (Op op : List.of(Op.SUBSCRIBE, Op.PUBLISH, Op.PRESENCE)) {
+      for (Op op : Op.PERMISSIONED) {
         if (perOp.getValue(op.wire()) instanceof JsonArray list) grants.put(op, strings(list));
       }
     } else if (channels != null) {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.extensions.compression.DeflateFram
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.HttpServerConnection;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,7 @@ public final class BoundedInflation {
 
   /** For {@code HttpServer.connectionHandler}: bounds inflation on {@code connection} to {@code limit} bytes. */
   public static void install(HttpConnection connection, HttpServerOptions options, int limit) {
-    if (!(connection instanceof io.vertx.core.http.impl.HttpServerConnection http)) return;
+    if (!(connection instanceof HttpServerConnection http)) return;
     var pipeline = http.channelHandlerContext().pipeline();
     List<WebSocketServerExtensionHandshaker> handshakers = handshakers(options, limit + 1);
     if (pipeline.get(VERTX_HANDLER) == null || handshakers.isEmpty()) return;

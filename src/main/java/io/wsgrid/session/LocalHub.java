@@ -1,21 +1,20 @@
 package io.wsgrid.session;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.wsgrid.broker.Broker;
-import io.wsgrid.presence.Presence;
+import io.wsgrid.broker.ChannelListener;
 import io.wsgrid.broker.HistoryUnavailable;
 import io.wsgrid.broker.Publication;
-import io.wsgrid.protocol.StreamPosition;
-import io.vertx.core.json.JsonObject;
-import io.wsgrid.broker.ChannelListener;
 import io.wsgrid.metrics.NodeMetrics;
+import io.wsgrid.presence.Presence;
 import io.wsgrid.protocol.ErrorCode;
-import io.wsgrid.protocol.Op;
 import io.wsgrid.protocol.ProtocolError;
+import io.wsgrid.protocol.StreamPosition;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,49 +22,22 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The sessions of one WebSocket verticle instance and their channels. Everything here runs on
- * that instance's event loop, so nothing is locked; the broker sees the hub as one listener per
+ * The channels the sessions of one event loop subscribed to, and who subscribed. Everything here
+ * runs on that event loop, so nothing is locked; the broker sees the hub as one listener per
  * channel, and the hub writes each publication's shared frame to its local subscribers.
  */
-public final class LocalHub implements ChannelListener {
+final class LocalHub implements ChannelListener {
   private final Context context;
   private final Broker broker;
   private final Presence presence;
   private final NodeMetrics metrics;
-  private final String nodeName;
-  private final SessionLimits limits;
-  private final SessionPolicy policy;
-  private final Map<Op, CommandHandler> handlers = new EnumMap<>(Op.class);
   private final Map<String, Members> channels = new HashMap<>();
-  private final Set<Session> sessions = new LinkedHashSet<>();
 
-  public LocalHub(Context context, Broker broker, Presence presence, NodeMetrics metrics, String nodeName, SessionLimits limits,
-      SessionPolicy policy) {
+  LocalHub(Context context, Broker broker, Presence presence, NodeMetrics metrics) {
     this.context = context;
-    this.policy = policy;
     this.broker = broker;
-    this.metrics = metrics;
-    this.nodeName = nodeName;
-    this.limits = limits;
-    handlers.put(Op.PING, new PingHandler());
-    handlers.put(Op.SUBSCRIBE, new SubscribeHandler());
-    handlers.put(Op.UNSUBSCRIBE, new UnsubscribeHandler());
-    handlers.put(Op.PUBLISH, new PublishHandler(broker));
-    handlers.put(Op.PRESENCE, new PresenceHandler(presence));
     this.presence = presence;
-    if (limits.pingIntervalSeconds() > 0 || limits.idleTimeoutSeconds() > 0 || policy.verifier() != null) {
-      // One timer per event loop, not per socket: pings quiet sockets, closes dead ones, ends
-      // sockets whose token expired or that never authenticated.
-      context.runOnContext(v -> context.owner().setPeriodic(1000, id -> sweep(System.currentTimeMillis())));
-    }
-  }
-
-  private void sweep(long now) {
-    for (Session session : List.copyOf(sessions)) session.sweep(now);
-  }
-
-  SessionPolicy policy() {
-    return policy;
+    this.metrics = metrics;
   }
 
   @Override
@@ -73,60 +45,12 @@ public final class LocalHub implements ChannelListener {
     return context;
   }
 
-  String nodeName() {
-    return nodeName;
-  }
-
-  SessionLimits limits() {
-    return limits;
-  }
-
-  NodeMetrics metrics() {
-    return metrics;
-  }
-
-  CommandHandler handler(Op op) {
-    return handlers.get(op);
-  }
-
-  void opened(Session session) {
-    sessions.add(session);
-    metrics.connectionOpened();
-  }
-
-  void closed(Session session) {
-    if (!sessions.remove(session)) return;
-    metrics.connectionClosed();
+  /** Takes a closed session out of every channel it subscribed to. */
+  void leaveAll(Session session) {
     for (String channel : session.channels()) {
       removeMember(channel, session);
     }
     metrics.subscriptionsChanged(-session.channels().size());
-  }
-
-  /** The sessions open on this instance. */
-  public int size() {
-    return sessions.size();
-  }
-
-  /** Closes up to {@code count} sessions with {@code code} and {@code reason}; returns how many it closed. Call on {@link #context()}. */
-  public int closeSome(int count, short code, String reason) {
-    int closed = 0;
-    for (Session session : List.copyOf(sessions)) {
-      if (closed >= count) break;
-      if (!session.isOpen()) continue; // closing already: counting it again would shed too few
-      session.close(code, reason);
-      closed++;
-    }
-    return closed;
-  }
-
-  /** Closes every session with {@code code} and {@code reason}; completes when all are closed. */
-  public Future<Void> closeAll(short code, String reason) {
-    List<Future<Void>> closing = new ArrayList<>();
-    for (Session session : List.copyOf(sessions)) {
-      closing.add(session.close(code, reason));
-    }
-    return Future.join(closing).mapEmpty();
   }
 
   /**
@@ -262,7 +186,7 @@ public final class LocalHub implements ChannelListener {
     affected.addAll(members.waiting.keySet());
     String reason = "channel " + channel + " lost its order; reconnect and subscribe with since";
     if (reason.length() > 120) reason = "a channel lost its order; reconnect and subscribe with since";
-    for (Session session : affected) session.close(Session.CLOSE_SERVICE_RESTART, reason);
+    for (Session session : affected) session.close(WebSocketCloseStatus.SERVICE_RESTART, reason);
   }
 
   /** True when the session already has {@code offset} (from its replay); the floor goes once passed. */

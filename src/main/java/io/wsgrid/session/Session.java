@@ -1,17 +1,22 @@
 package io.wsgrid.session;
 
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
+import io.wsgrid.metrics.NodeMetrics;
 import io.wsgrid.protocol.Command;
 import io.wsgrid.protocol.ErrorCode;
 import io.wsgrid.protocol.Op;
-import io.wsgrid.security.Identity;
-import io.wsgrid.security.Refusal;
 import io.wsgrid.protocol.ProtocolCodec;
 import io.wsgrid.protocol.ProtocolError;
+import io.wsgrid.security.Identity;
+import io.wsgrid.security.Refusal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,22 +27,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: reads its requests, hands each to the handler of its op, writes the
- * replies, and receives the publications of the channels it subscribed to. Runs on its hub's
- * event loop.
+ * replies, and receives the publications of the channels it subscribed to. Runs on the event
+ * loop of its {@link LocalSessions}.
  */
-public final class Session {
+final class Session {
   /** Where a connection is in its life. */
   enum State { OPEN, CLOSING, CLOSED }
 
-  public static final short CLOSE_GOING_AWAY = 1001;
-  public static final short CLOSE_TRY_AGAIN_LATER = 1013;
-  public static final short CLOSE_SERVICE_RESTART = 1012;
-  public static final short CLOSE_POLICY_VIOLATION = 1008;
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
   private final ServerWebSocket socket;
   private final String id;
-  private final LocalHub hub;
+  private final LocalSessions loop;
+  private final Ops ops;
+  private final SessionSettings settings;
+  private final NodeMetrics metrics;
   private final Set<String> channels = new HashSet<>();
   private final ArrayDeque<Reply> replies = new ArrayDeque<>();
   private State state = State.OPEN;
@@ -53,18 +57,25 @@ public final class Session {
   private int strikes;
   private long strikesSince;
 
-  /** A session for {@code identity}; null means it must send {@code {"op":"auth"}} before anything else. */
-  public Session(ServerWebSocket socket, String id, LocalHub hub, Identity identity) {
+  /**
+   * A session for {@code identity} (null: it must send {@code {"op":"auth"}} before anything else)
+   * among the sessions of {@code loop}, handing its requests to {@code ops}.
+   */
+  Session(ServerWebSocket socket, String id, Identity identity, LocalSessions loop, Ops ops, SessionSettings settings,
+      NodeMetrics metrics) {
     this.socket = socket;
     this.id = id;
-    this.hub = hub;
     this.identity = identity;
+    this.loop = loop;
+    this.ops = ops;
+    this.settings = settings;
+    this.metrics = metrics;
   }
 
   /** Installs the handlers and sends the {@code connected} frame. */
-  public void start() {
-    hub.opened(this);
-    MessageSizeLimit.install(socket, hub.limits().maxFrameSize());
+  void start() {
+    loop.opened(this);
+    MessageSizeLimit.install(socket, limits().maxFrameSize());
     validateUtf8();
     consolidateFlushes();
     socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
@@ -81,47 +92,42 @@ public final class Session {
     socket.exceptionHandler(this::onFailure);
     socket.closeHandler(v -> {
       state = State.CLOSED;
-      hub.closed(this);
+      loop.closed(this);
     });
-    send(ProtocolCodec.connected(hub.nodeName(), id, hub.limits().messageRate(), hub.limits().messageBurst()));
+    send(ProtocolCodec.connected(settings.nodeName(), id, limits().messageRate(), limits().messageBurst()));
   }
 
-  /**
-   * Vert.x decodes text frames leniently (invalid bytes become U+FFFD); RFC 6455 wants such a
-   * connection failed with 1007. Netty's validator behind the frame decoder (and the inflater, for
-   * compressed frames) does it, and its error
-   * reaches {@link #onFailure} like any corrupted frame.
-   */
   /**
    * Vert.x flushes after every frame it writes, one system call each. A publisher's replies come
    * in batches (one per batch of its publications the log answered): flushed once per event-loop
    * turn instead, by Netty's handler for it, at the head of the pipeline.
    */
   private void consolidateFlushes() {
-    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+    if (socket instanceof WebSocketInternal internal) {
       var pipeline = internal.channelHandlerContext().pipeline();
       if (pipeline.get("wsgrid-flush") == null) {
-        pipeline.addFirst("wsgrid-flush", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
+        pipeline.addFirst("wsgrid-flush", new FlushConsolidationHandler(256, true));
       }
     }
   }
 
+  /**
+   * Vert.x decodes text frames leniently (invalid bytes become U+FFFD); RFC 6455 wants such a
+   * connection failed with 1007. Netty's validator behind the frame decoder (and the inflater, for
+   * compressed frames) does it, and its error reaches {@link #onFailure} like any corrupted frame.
+   */
   private void validateUtf8() {
-    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+    if (socket instanceof WebSocketInternal internal) {
       var pipeline = internal.channelHandlerContext().pipeline();
       // Right before Vert.x's own handler: after permessage-deflate has inflated the frames.
       if (pipeline.get("handler") != null && pipeline.get("wsgrid-utf8") == null) {
-        pipeline.addBefore("handler", "wsgrid-utf8", new io.netty.handler.codec.http.websocketx.Utf8FrameValidator(false));
+        pipeline.addBefore("handler", "wsgrid-utf8", new Utf8FrameValidator(false));
       }
     }
   }
 
-  public String id() {
+  String id() {
     return id;
-  }
-
-  LocalHub hub() {
-    return hub;
   }
 
   Set<String> channels() {
@@ -142,13 +148,14 @@ public final class Session {
    */
   private void onFailure(Throwable failure) {
     if (failure instanceof CorruptedWebSocketFrameException corrupted && state == State.OPEN && !socket.isClosed()) {
-      short code = (short) corrupted.closeStatus().code();
-      String reason = code == 1009
-          ? "message too large: the limit is " + hub.limits().maxFrameSize() + " bytes"
+      WebSocketCloseStatus status = corrupted.closeStatus();
+      boolean tooLarge = WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(status);
+      String reason = tooLarge
+          ? "message too large: the limit is " + limits().maxFrameSize() + " bytes"
           : "invalid frame: " + corrupted.getMessage();
-      if (code == 1009) hub.policy().rejections().reject("max_frame_size", who(), reason + " (--max-frame-size)");
+      if (tooLarge) settings.rejections().reject("max_frame_size", who(), reason + " (--max-frame-size)");
       state = State.CLOSING;
-      socket.close(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
+      closeSocket(status, reason.length() > 120 ? reason.substring(0, 120) : reason);
       return;
     }
     log.debug("session {}: {}", id, failure.toString());
@@ -156,7 +163,7 @@ public final class Session {
 
   private void onText(String text) {
     if (state != State.OPEN) return; // closing: what a client still sends is not read
-    hub.metrics().received();
+    metrics.received();
     long now = System.currentTimeMillis();
     lastSeen = now;
     Command command;
@@ -181,17 +188,17 @@ public final class Session {
       return;
     }
     if (identity == null) {
-      reject(CLOSE_POLICY_VIOLATION, "token_missing", "unauthorized: send {\"op\":\"auth\",\"token\":…} first");
+      reject(WebSocketCloseStatus.POLICY_VIOLATION, "token_missing", "unauthorized: send {\"op\":\"auth\",\"token\":…} first");
       return;
     }
     try {
       admit(command);
     } catch (ProtocolError e) {
-      hub.policy().rejections().reject(e.code() == ErrorCode.TOO_LARGE ? "max_subscriptions" : e.code().wire(), who(), e.getMessage());
+      settings.rejections().reject(e.code() == ErrorCode.TOO_LARGE ? "max_subscriptions" : e.code().wire(), who(), e.getMessage());
       refuse(e.withRequestId(command.id()));
       return;
     }
-    CommandHandler handler = hub.handler(command.op());
+    CommandHandler handler = ops.handler(command.op());
     if (handler == null) {
       refuse(new ProtocolError(ErrorCode.UNKNOWN_OP,
           "op '" + command.op().wire() + "' is not enabled on this node", command.id()));
@@ -259,17 +266,13 @@ public final class Session {
 
   /** Channel permissions and the subscription bound; throws the refusal. */
   private void admit(Command command) {
-    switch (command.op()) {
-      case SUBSCRIBE -> {
-        hub.policy().rules().check(Op.SUBSCRIBE, command.channel(), identity);
-        int max = hub.limits().maxSubscriptions();
-        if (channels.size() >= max && !channels.contains(command.channel())) {
-          throw new ProtocolError(ErrorCode.TOO_LARGE, "too many subscriptions: at most " + max
-              + " per connection (--max-subscriptions); unsubscribe first");
-        }
+    if (command.op().permissioned()) settings.rules().check(command.op(), command.channel(), identity);
+    if (command.op() == Op.SUBSCRIBE) {
+      int max = limits().maxSubscriptions();
+      if (channels.size() >= max && !channels.contains(command.channel())) {
+        throw new ProtocolError(ErrorCode.TOO_LARGE, "too many subscriptions: at most " + max
+            + " per connection (--max-subscriptions); unsubscribe first");
       }
-      case PUBLISH, PRESENCE -> hub.policy().rules().check(command.op(), command.channel(), identity);
-      default -> { }
     }
   }
 
@@ -279,22 +282,22 @@ public final class Session {
    * closes a socket that has no identity yet with 1008; a live socket keeps its old token.
    */
   private Future<JsonObject> authenticate(Command command) {
-    if (hub.policy().verifier() == null) {
+    if (settings.verifier() == null) {
       return Future.failedFuture(new ProtocolError(ErrorCode.BAD_REQUEST, "auth is not enabled on this node (no --jwt-secret or --jwt-public-key)"));
     }
-    return hub.policy().verifier().verify(command.token()).transform(ar -> {
+    return settings.verifier().verify(command.token()).transform(ar -> {
       if (ar.failed()) {
         Refusal refusal = ar.cause() instanceof Refusal r ? r : Refusal.unauthorized("token_malformed", String.valueOf(ar.cause().getMessage()));
         if (identity == null) {
-          reject(CLOSE_POLICY_VIOLATION, refusal.reason(), "unauthorized: " + refusal.getMessage());
+          reject(WebSocketCloseStatus.POLICY_VIOLATION, refusal.reason(), "unauthorized: " + refusal.getMessage());
         } else {
-          hub.policy().rejections().reject(refusal.reason(), who(), refusal.getMessage());
+          settings.rejections().reject(refusal.reason(), who(), refusal.getMessage());
         }
         return Future.failedFuture(new ProtocolError(ErrorCode.UNAUTHORIZED, refusal.getMessage()));
       }
       Identity next = ar.result();
       if (identity != null && !identity.anonymous() && !identity.sub().equals(next.sub())) {
-        hub.policy().rejections().reject("forbidden", who(), "auth as " + next.sub() + " on a socket of " + identity.sub());
+        settings.rejections().reject("forbidden", who(), "auth as " + next.sub() + " on a socket of " + identity.sub());
         return Future.failedFuture(new ProtocolError(ErrorCode.FORBIDDEN, "a socket keeps its user: this token is for another sub; reconnect instead"));
       }
       identity = next;
@@ -304,7 +307,7 @@ public final class Session {
 
   /** Takes one token from the message-rate bucket; false when empty. */
   private boolean takeToken(long now) {
-    SessionLimits limits = hub.limits();
+    SessionLimits limits = limits();
     if (!limits.rateLimited()) return true;
     if (tokens < 0) {
       tokens = limits.messageBurst();
@@ -325,54 +328,54 @@ public final class Session {
       strikes = 0;
     }
     strikes++;
-    int rate = hub.limits().messageRate();
+    int rate = limits().messageRate();
     if (strikes > SessionLimits.STRIKES) {
-      reject(CLOSE_POLICY_VIOLATION, "rate_limited", "rate limit exceeded: at most " + rate + " messages/s; slow down and reconnect");
+      reject(WebSocketCloseStatus.POLICY_VIOLATION, "rate_limited", "rate limit exceeded: at most " + rate + " messages/s; slow down and reconnect");
       return;
     }
-    hub.policy().rejections().reject("rate_limited", who(), "over " + rate + " messages/s");
+    settings.rejections().reject("rate_limited", who(), "over " + rate + " messages/s");
     refuse(new ProtocolError(ErrorCode.RATE_LIMITED, "rate limit: at most " + rate + " messages/s (bursts of "
-        + hub.limits().messageBurst() + "); slow down", requestId));
+        + limits().messageBurst() + "); slow down", requestId));
   }
 
-  /** Counts and logs a rejection, then closes the socket with {@code code} and the reason. */
-  private void reject(short code, String reason, String message) {
-    hub.policy().rejections().reject(reason, who(), message);
+  /** Counts and logs a rejection, then closes the socket with {@code status} and the reason. */
+  private void reject(WebSocketCloseStatus status, String reason, String message) {
+    settings.rejections().reject(reason, who(), message);
     if (state != State.OPEN || socket.isClosed()) return;
     state = State.CLOSING;
     // The replies to what it sent before go first (in order, as always), then the close.
     String text = message.length() > 120 ? message.substring(0, 120) : message;
-    afterReplies(() -> socket.close(code, text));
+    afterReplies(() -> closeSocket(status, text));
     // Read nothing more from a client closed for what it sent: a flooder's backlog would otherwise
     // still be decoded frame by frame on this event loop. TCP closes after the closing timeout.
-    if (code == CLOSE_POLICY_VIOLATION) {
+    if (WebSocketCloseStatus.POLICY_VIOLATION.equals(status)) {
       socket.pause();
       // It will not read our close frame's answer either: cut the connection after a second.
-      hub.context().owner().setTimer(1000, t -> {
-        if (!socket.isClosed() && socket instanceof io.vertx.core.internal.http.WebSocketInternal internal) {
+      loop.context().owner().setTimer(1000, t -> {
+        if (!socket.isClosed() && socket instanceof WebSocketInternal internal) {
           internal.channelHandlerContext().close();
         }
       });
     }
   }
 
-  /** Once a second from the hub: auth deadline, token expiry, ping of a quiet socket, idle close. */
+  /** Once a second from its {@link LocalSessions}: auth deadline, token expiry, ping of a quiet socket, idle close. */
   void sweep(long now) {
     if (state != State.OPEN || socket.isClosed()) return;
-    SessionLimits limits = hub.limits();
+    SessionLimits limits = limits();
     if (identity == null) {
       if (now - openedAt >= limits.authTimeoutSeconds() * 1000L) {
-        reject(CLOSE_POLICY_VIOLATION, "auth_timeout", "unauthorized: no auth frame within " + limits.authTimeoutSeconds() + " s");
+        reject(WebSocketCloseStatus.POLICY_VIOLATION, "auth_timeout", "unauthorized: no auth frame within " + limits.authTimeoutSeconds() + " s");
       }
       return;
     }
     if (identity.expired(now)) {
-      reject(CLOSE_POLICY_VIOLATION, "token_expired", "token expired: reconnect with a new token (or send auth before it expires)");
+      reject(WebSocketCloseStatus.POLICY_VIOLATION, "token_expired", "token expired: reconnect with a new token (or send auth before it expires)");
       return;
     }
     long quiet = now - lastSeen;
     if (limits.idleTimeoutSeconds() > 0 && quiet >= limits.idleTimeoutSeconds() * 1000L) {
-      reject(CLOSE_GOING_AWAY, "idle_timeout", "idle timeout: no frame or pong for " + limits.idleTimeoutSeconds() + " s");
+      reject(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle_timeout", "idle timeout: no frame or pong for " + limits.idleTimeoutSeconds() + " s");
       return;
     }
     if (limits.pingIntervalSeconds() > 0 && quiet >= limits.pingIntervalSeconds() * 1000L
@@ -380,6 +383,10 @@ public final class Session {
       lastPing = now;
       socket.writePing(Buffer.buffer());
     }
+  }
+
+  private SessionLimits limits() {
+    return settings.limits();
   }
 
   private String who() {
@@ -410,11 +417,12 @@ public final class Session {
     if (state != State.OPEN || socket.isClosed()) return false;
     if (socket.writeQueueFull()) {
       queuedWhileFull += frame.length();
-      if (queuedWhileFull > hub.limits().maxQueuedBytes()) {
+      if (queuedWhileFull > limits().maxQueuedBytes()) {
         state = State.CLOSING;
-        hub.metrics().slowConsumerDisconnected();
-        log.info("session {}: slow consumer, {} bytes queued, disconnecting (1013)", id, queuedWhileFull);
-        hub.context().runOnContext(v -> socket.close(CLOSE_TRY_AGAIN_LATER,
+        metrics.slowConsumerDisconnected();
+        log.info("session {}: slow consumer, {} bytes queued, disconnecting ({})", id, queuedWhileFull,
+            WebSocketCloseStatus.TRY_AGAIN_LATER.code());
+        loop.context().runOnContext(v -> closeSocket(WebSocketCloseStatus.TRY_AGAIN_LATER,
             "slow consumer: messages queued faster than read; reconnect"));
         return false;
       }
@@ -424,14 +432,18 @@ public final class Session {
   }
 
   /** False once a close has begun (by either side). */
-  public boolean isOpen() {
+  boolean isOpen() {
     return state == State.OPEN && !socket.isClosed();
   }
 
-  /** Closes the connection with a code and a reason; completes when closed. */
-  public Future<Void> close(short code, String reason) {
+  /** Closes the connection with a status and a reason; completes when closed. */
+  Future<Void> close(WebSocketCloseStatus status, String reason) {
     if (state == State.CLOSED || socket.isClosed()) return Future.succeededFuture();
     state = State.CLOSING;
-    return socket.close(code, reason);
+    return closeSocket(status, reason);
+  }
+
+  private Future<Void> closeSocket(WebSocketCloseStatus status, String reason) {
+    return socket.close((short) status.code(), reason);
   }
 }

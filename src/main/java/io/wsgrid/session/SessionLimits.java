@@ -1,5 +1,7 @@
 package io.wsgrid.session;
 
+import io.wsgrid.config.ConfigException;
+
 /**
  * Per-connection and per-node bounds. {@code maxFrameSize}: the largest frame and message a client
  * may send (bytes, else close 1009). {@code maxQueuedBytes}: publications that may wait for a
@@ -15,6 +17,20 @@ package io.wsgrid.session;
 public record SessionLimits(
     int maxFrameSize, long maxQueuedBytes, int maxSubscriptions, int messageRate, int messageBurst,
     int maxConnections, int maxPendingHandshakes, int pingIntervalSeconds, int idleTimeoutSeconds, int authTimeoutSeconds) {
+
+  // The defaults of the node's options (wsgrid node --help), the one place they are stated.
+  public static final int DEFAULT_MAX_FRAME_SIZE = 65536;
+  public static final long DEFAULT_MAX_QUEUED_BYTES = 4L * 1024 * 1024;
+  public static final int DEFAULT_MAX_SUBSCRIPTIONS = 1000;
+  public static final int DEFAULT_MESSAGE_RATE = 1000;
+  /** 0: twice the rate. */
+  public static final int DEFAULT_MESSAGE_BURST = 0;
+  /** 0: no limit. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 0;
+  public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1000;
+  public static final int DEFAULT_PING_INTERVAL_SECONDS = 25;
+  public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+  public static final int DEFAULT_AUTH_TIMEOUT_SECONDS = 10;
 
   /** Refused {@code rate_limited} requests within {@value #STRIKE_WINDOW_MS} ms before the socket is closed with 1008. */
   public static final int STRIKES = 50;
@@ -38,7 +54,9 @@ public record SessionLimits(
 
   /** The frame and queue bounds with every other limit at its default. */
   public static SessionLimits of(int maxFrameSize, long maxQueuedBytes) {
-    return new SessionLimits(maxFrameSize, maxQueuedBytes, 1000, 1000, 0, 0, 1000, 25, 60, 10);
+    return new SessionLimits(maxFrameSize, maxQueuedBytes, DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_MESSAGE_RATE, DEFAULT_MESSAGE_BURST,
+        DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_PING_INTERVAL_SECONDS, DEFAULT_IDLE_TIMEOUT_SECONDS,
+        DEFAULT_AUTH_TIMEOUT_SECONDS);
   }
 
   public SessionLimits withAuthTimeout(int seconds) {
@@ -56,6 +74,6 @@ public record SessionLimits(
   }
 
   private static void require(boolean ok, String message) {
-    if (!ok) throw new io.wsgrid.config.ConfigException(message);
+    if (!ok) throw new ConfigException(message);
   }
 }

@@ -6,8 +6,14 @@ import io.wsgrid.protocol.Command;
 
 /** {@code subscribe}: joins the channel on this node (recovering from {@code since}); the reply comes once publications flow. */
 final class SubscribeHandler implements CommandHandler {
+  private final LocalHub hub;
+
+  SubscribeHandler(LocalHub hub) {
+    this.hub = hub;
+  }
+
   @Override
   public Future<JsonObject> handle(Session session, Command command) {
-    return session.hub().subscribe(command.channel(), session, command.since());
+    return hub.subscribe(command.channel(), session, command.since());
   }
 }

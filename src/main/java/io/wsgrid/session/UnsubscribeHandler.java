@@ -6,9 +6,15 @@ import io.wsgrid.protocol.Command;
 
 /** {@code unsubscribe}: no further publications of the channel reach this session. */
 final class UnsubscribeHandler implements CommandHandler {
+  private final LocalHub hub;
+
+  UnsubscribeHandler(LocalHub hub) {
+    this.hub = hub;
+  }
+
   @Override
   public Future<JsonObject> handle(Session session, Command command) {
-    session.hub().unsubscribe(command.channel(), session);
+    hub.unsubscribe(command.channel(), session);
     return Future.succeededFuture();
   }
 }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.wsgrid.broker.ChannelPolicies;
 import io.wsgrid.edge.Edge;
+import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.node.Node;
 import io.wsgrid.testing.Await;
 import io.wsgrid.testing.Ports;
@@ -30,6 +32,7 @@ class BenchIT {
       Edge edge = cluster.startEdge("edge", "least-connections");
       Await.until("the edge sees both nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 2);
       List<String> nodes = List.of(a.settings().wsUrl(), b.settings().wsUrl());
+      int probes = followed(cluster);
 
       JsonObject fanout = new JsonObject(bench.fanout("wsgrid", nodes, null, 100, 5, 2, 128, 200, 2, 1, 1, 50, "bench.fanout", true));
       System.out.println("bench fanout: " + fanout.encode());
@@ -109,5 +112,63 @@ class BenchIT {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
+  }
+
+  /**
+   * {@code bench channels} publishes once to each of N channels no earlier run used, paced and
+   * bounded, and the cluster then holds N channels; it gives up on a node that is not there. A
+   * fan-out's subscribers moved to fresh names get the next step's publications there and leave
+   * their old channels.
+   */
+  @Test
+  void channelsAreDistinctAndPacedAndSubscribersMoveToFreshOnes() throws Exception {
+    ChannelPolicies policies = new ChannelPolicies(List.of(), 30);
+    try (TestNodes cluster = new TestNodes("benchchannels"); Bench bench = new Bench()) {
+      Node a = cluster.start("a", policies);
+      Node b = cluster.start("b", policies);
+      Await.until("2 members", Duration.ofSeconds(30), () -> a.hazelcast().getCluster().getMembers().size() == 2);
+      List<String> http = List.of(a.settings().httpUrl(), b.settings().httpUrl());
+
+      JsonObject channels = new JsonObject(bench.channels(new ChannelsScenario.Settings(http, 300, 200, 16, "bench.distinct", null, 60), true));
+      System.out.println("bench channels: " + channels.encode());
+      assertThat(channels.getLong("channels")).isEqualTo(300);
+      assertThat(channels.getLong("failures")).isZero();
+      assertThat(channels.getDouble("seconds")).as("300 at 200/s").isGreaterThanOrEqualTo(1.4);
+      // and each node's own probe channel (LogBroker.PROBE_PREFIX)
+      Await.until("the log to hold the 300 channels", Duration.ofSeconds(40), () -> logChannels(cluster) == 300 + cluster.nodes().size());
+
+      int closed = Ports.free();
+      JsonObject nobody = new JsonObject(bench.channels(new ChannelsScenario.Settings(List.of("http://127.0.0.1:" + closed), 100_000, 0, 16,
+          "bench.nobody", null, 60), true));
+      assertThat(nobody.getLong("channels")).isZero();
+      assertThat(nobody.getLong("failures")).as("gives up after %d in a row, the ones in flight then", ChannelsScenario.GIVE_UP)
+          .isBetween((long) ChannelsScenario.GIVE_UP, ChannelsScenario.GIVE_UP + 16L);
+      assertThat(nobody.getString("stopped_by")).contains("in a row failed");
+      assertThat(nobody.getString("last_failure")).containsIgnoringCase("refused");
+
+      List<String> nodes = List.of(a.settings().wsUrl(), b.settings().wsUrl());
+      int probes = followed(cluster);
+      try (FanoutScenario scenario = new FanoutScenario(bench.vertx(), new WsgridWire(), new FanoutScenario.Settings(nodes, 40, 40, 2, 128, 1, 20,
+          "bench.before."))) {
+        scenario.setup();
+        assertThat(scenario.step(100, 1).number("drops")).isZero();
+        Await.until("the nodes to follow the 40 channels", Duration.ofSeconds(20), () -> followed(cluster) == probes + 40);
+        scenario.moveTo("bench.after.");
+        Report moved = scenario.step(100, 1);
+        System.out.println("after the move: " + moved.toJson().encode());
+        assertThat(moved.number("publications")).isPositive();
+        assertThat(moved.number("deliveries")).as("each publication to the new names reaches its one subscriber").isEqualTo(moved.number("publications"));
+        assertThat(moved.number("drops")).isZero();
+        Await.until("the nodes to follow the 40 new channels only", Duration.ofSeconds(20), () -> followed(cluster) == probes + 40);
+      }
+    }
+  }
+
+  private static double logChannels(TestNodes cluster) {
+    return cluster.nodes().stream().mapToDouble(n -> n.registry().find(MeterNames.LOG_CHANNELS).gauge().value()).sum();
+  }
+
+  private static int followed(TestNodes cluster) {
+    return cluster.nodes().stream().mapToInt(n -> n.broker().subscribedChannels()).sum();
   }
 }

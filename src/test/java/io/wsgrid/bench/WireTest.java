@@ -26,6 +26,7 @@ class WireTest {
     assertThat(wire.publicationStamp(utf8("{\"op\":\"connected\",\"node\":\"n2\"}"))).isEqualTo(-1);
     assertThat(wire.publish(5, "bench.a", "{\"t\":1}")).isEqualTo("{\"id\":5,\"op\":\"publish\",\"channel\":\"bench.a\",\"data\":{\"t\":1}}");
     assertThat(wire.answer("{\"id\":1,\"ok\":true}")).isNull();
+    assertThat(wire.unsubscribe(6, "bench.a")).isEqualTo("{\"id\":6,\"op\":\"unsubscribe\",\"channel\":\"bench.a\"}");
   }
 
   @Test
@@ -44,5 +45,6 @@ class WireTest {
     assertThat(wire.publicationStamp(utf8("2"))).as("a ping goes on to Vert.x, which answers it").isEqualTo(-1);
     assertThat(wire.answer("2")).isEqualTo("3");
     assertThat(wire.subscribe(7, "bench.t1")).isEqualTo("427[\"subscribe\",\"bench.t1\"]");
+    assertThat(wire.unsubscribe(8, "bench.t1")).isEqualTo("428[\"unsubscribe\",\"bench.t1\"]");
   }
 }

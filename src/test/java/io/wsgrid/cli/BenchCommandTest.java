@@ -19,7 +19,7 @@ class BenchCommandTest {
   void everyOptionOfEveryScenarioIsDescribedWithItsDefault() {
     List<CommandLine> commands = new ArrayList<>(List.of(bench()));
     commands.addAll(bench().getSubcommands().values());
-    assertThat(commands).extracting(CommandLine::getCommandName).containsExactly("bench", "fanout", "connect", "idle", "balance");
+    assertThat(commands).extracting(CommandLine::getCommandName).containsExactly("bench", "fanout", "connect", "idle", "balance", "channels");
     for (CommandLine command : commands) {
       for (OptionSpec option : command.getCommandSpec().options()) {
         if (option.usageHelp() || option.versionHelp()) continue;
@@ -51,5 +51,22 @@ class BenchCommandTest {
   void balanceRefusesAProtocolItDoesNotSpeak() {
     String closed = "ws://127.0.0.1:" + Ports.free() + "/ws"; // without the check: exit 1, nothing listens
     assertThat(Main.run(new String[] {"bench", "balance", "--protocol", "socketio", "--sockets", "1", "--target", closed})).isEqualTo(2);
+  }
+
+  @Test
+  void channelsPublishesOnlyToLoopbackNodesAndSaysHow() {
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run(new String[] {"bench", "channels", "--count", "1", "--target", "http://10.1.2.3:8081"})).isEqualTo(2);
+      assertThat(Main.run(new String[] {"bench", "channels", "--count", "1", "--target", "ws://127.0.0.1:8081/ws"})).isEqualTo(2);
+      assertThat(Main.run(new String[] {"bench", "channels", "--count", "0", "--target", "http://127.0.0.1:" + Ports.free()})).isEqualTo(2);
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("--target must be a node's http:// URL (e.g. http://127.0.0.1:8081) on loopback (127.0.0.0/8)")
+        .contains("--count must be between 1 and 100000000; got 0");
   }
 }

@@ -2,6 +2,8 @@ package io.wsgrid.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wsgrid.edge.balance.BalancingStrategy;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,5 +30,17 @@ class HelpDefaultsTest {
       }
     }
     assertThat(help).contains("(default: ");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "edge"})
+  void strategyCompletesAndListsEveryNameOfTheTable(String command) {
+    CommandLine cli = new CommandLine(new Main()).getSubcommands().get(command);
+    OptionSpec strategy = cli.getCommandSpec().findOption("--strategy");
+    List<String> candidates = new ArrayList<>();
+    strategy.completionCandidates().forEach(candidates::add);
+    assertThat(candidates).isEqualTo(BalancingStrategy.NAMES);
+    String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
+    assertThat(help).contains(String.join(", ", candidates));
   }
 }

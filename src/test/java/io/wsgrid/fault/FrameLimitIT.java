@@ -9,6 +9,7 @@ import io.wsgrid.node.Node;
 import io.wsgrid.security.SecuritySettings;
 import io.wsgrid.session.SessionLimits;
 import io.wsgrid.testing.Await;
+import io.wsgrid.testing.Http;
 import io.wsgrid.testing.JarProcess;
 import io.wsgrid.testing.NodeScript;
 import io.wsgrid.testing.Ports;
@@ -79,12 +80,16 @@ class FrameLimitIT {
 
   @BeforeEach
   void countRejections() {
-    rejectedBefore = node.rejections().count("max_frame_size");
+    rejectedBefore = rejected();
   }
 
   /** A refusal is counted in {@code wsgrid_rejections_total{reason="max_frame_size"}}. */
   private void assertCounted() {
-    Await.until("the refusal counted", Duration.ofSeconds(10), () -> node.rejections().count("max_frame_size") > rejectedBefore);
+    Await.until("the refusal counted", Duration.ofSeconds(10), () -> rejected() > rejectedBefore);
+  }
+
+  private static double rejected() {
+    return Http.metric(node.settings().httpUrl(), "wsgrid_rejections_total", "node", "n1", "reason", "max_frame_size");
   }
 
   /** After each refusal the other clients on the node are still served. */

@@ -32,12 +32,6 @@ class ChannelNameTest {
   }
 
   @Test
-  void namespaceIsThePartBeforeTheFirstDot() {
-    assertThat(ChannelName.namespace("chat.lobby.eu")).isEqualTo("chat");
-    assertThat(ChannelName.namespace("plain")).isEqualTo("plain");
-  }
-
-  @Test
   void nullIsMissing() {
     assertThatThrownBy(() -> ChannelName.require(null)).hasMessageContaining("missing");
   }

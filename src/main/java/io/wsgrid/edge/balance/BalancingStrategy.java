@@ -1,5 +1,6 @@
 package io.wsgrid.edge.balance;
 
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,9 +22,22 @@ public interface BalancingStrategy {
   /** The name users give with {@code --strategy}. */
   String name();
 
-  /** Every strategy name accepted by {@link #create}. */
-  List<String> NAMES = List.of(
-      "round-robin", "random", "weighted", "least-connections", "power-of-two", "consistent-hash");
+  /**
+   * A socket this edge tunnelled to {@code node} is open: the node answered its upgrade with 101.
+   * Only the sockets this edge carries are reported (not {@code GET /assign} placements, nor other
+   * edges' sockets: {@link Candidate#load} counts those), so a strategy can keep counts of its own.
+   * Each {@code opened} is followed by exactly one {@link #closed} for the same node. Called on
+   * the tunnel's event loop, from several event loops at once; must not block. Default: nothing.
+   */
+  default void opened(String node) {
+  }
+
+  /** The socket of an earlier {@link #opened} on {@code node} closed (either side). Same threading. */
+  default void closed(String node) {
+  }
+
+  /** Every strategy name accepted by {@link #create}, in the order help lists them. */
+  List<String> NAMES = Strategies.NAMES;
 
   /**
    * Builds a strategy by name; {@code hashBalanceFactor} is the bounded-load factor c of
@@ -33,5 +47,16 @@ public interface BalancingStrategy {
    */
   static BalancingStrategy create(String name, double hashBalanceFactor) {
     return Strategies.create(name, hashBalanceFactor);
+  }
+
+  /**
+   * The strategy names as picocli's {@code completionCandidates} (made with the no-argument
+   * constructor): shell completion, and {@code ${COMPLETION-CANDIDATES}} in help.
+   */
+  final class Names implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return NAMES.iterator();
+    }
   }
 }

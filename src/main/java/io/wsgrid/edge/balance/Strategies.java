@@ -1,38 +1,56 @@
 package io.wsgrid.edge.balance;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Factory behind {@link BalancingStrategy#create} and small helpers shared by the strategies.
+ * The strategies by name: the one table behind {@code --strategy} ({@link BalancingStrategy#create},
+ * {@link BalancingStrategy#NAMES} and so picocli's {@link BalancingStrategy.Names}), and small
+ * helpers shared by the strategies. Adding a strategy is one class and one line here.
  *
  * <p>Names are matched after trimming and lower-casing. The factor is validated only for
  * {@code consistent-hash} (it must be a finite number &gt; 1.0); the other strategies ignore it.
  */
 final class Strategies {
 
+  /** Builds a new instance of one strategy; {@code hashBalanceFactor} is for those that hash. */
+  @FunctionalInterface
+  interface Factory {
+    BalancingStrategy create(double hashBalanceFactor);
+  }
+
+  /** Name to factory, in the order help and errors list them. */
+  private static final Map<String, Factory> TABLE = new LinkedHashMap<>();
+
+  static {
+    TABLE.put(RoundRobinStrategy.NAME, factor -> new RoundRobinStrategy());
+    TABLE.put(RandomStrategy.NAME, factor -> new RandomStrategy());
+    TABLE.put(SmoothWeightedRoundRobinStrategy.NAME, factor -> new SmoothWeightedRoundRobinStrategy());
+    TABLE.put(LeastConnectionsStrategy.NAME, factor -> new LeastConnectionsStrategy());
+    TABLE.put(PowerOfTwoChoicesStrategy.NAME, factor -> new PowerOfTwoChoicesStrategy());
+    TABLE.put(ConsistentHashStrategy.NAME, ConsistentHashStrategy::new);
+  }
+
+  /** Every name {@link #create} accepts, in table order. */
+  static final List<String> NAMES = List.copyOf(TABLE.keySet());
+
   private Strategies() {
   }
 
+  /**
+   * A new strategy by name.
+   *
+   * @throws IllegalArgumentException for an unknown name (listing the known ones) or a bad factor
+   */
   static BalancingStrategy create(String name, double factor) {
-    String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-    switch (n) {
-      case RoundRobinStrategy.NAME:
-        return new RoundRobinStrategy();
-      case RandomStrategy.NAME:
-        return new RandomStrategy();
-      case SmoothWeightedRoundRobinStrategy.NAME:
-        return new SmoothWeightedRoundRobinStrategy();
-      case LeastConnectionsStrategy.NAME:
-        return new LeastConnectionsStrategy();
-      case PowerOfTwoChoicesStrategy.NAME:
-        return new PowerOfTwoChoicesStrategy();
-      case ConsistentHashStrategy.NAME:
-        return new ConsistentHashStrategy(factor);
-      default:
-        throw new IllegalArgumentException("unknown strategy '" + name + "'; choose one of: "
-            + String.join(", ", BalancingStrategy.NAMES));
+    Factory factory = TABLE.get(name == null ? "" : name.trim().toLowerCase(Locale.ROOT));
+    if (factory == null) {
+      throw new IllegalArgumentException("unknown strategy '" + name + "'; choose one of: "
+          + String.join(", ", NAMES));
     }
+    return factory.create(factor);
   }
 
   /**

@@ -3,8 +3,11 @@ package io.wsgrid.edge.balance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StrategiesTest {
@@ -58,5 +61,72 @@ class StrategiesTest {
     assertThat(BalancingStrategy.create("round-robin", 0.5).name()).isEqualTo("round-robin");
     assertThat(BalancingStrategy.create("least-connections", Double.NaN).name())
         .isEqualTo("least-connections");
+  }
+
+  @Test
+  void theCompletionCandidatesAreTheTablesNamesAndEachResolves() {
+    List<String> candidates = new ArrayList<>();
+    new BalancingStrategy.Names().forEach(candidates::add);
+    assertThat(candidates).containsExactly("round-robin", "random", "weighted", "least-connections",
+        "power-of-two", "consistent-hash");
+    assertThat(candidates).isEqualTo(BalancingStrategy.NAMES);
+    for (String name : candidates) {
+      assertThat(BalancingStrategy.create(name, 1.25).name()).isEqualTo(name);
+      assertThat(BalancingStrategy.create(name, 1.25)).as("a new instance per call")
+          .isNotSameAs(BalancingStrategy.create(name, 1.25));
+    }
+  }
+
+  @Test
+  void connectionEventsChangeNoBuiltInStrategysPicks() {
+    List<Candidate> cs = List.of(new Candidate("a", 3, 4), new Candidate("b", 1, 0), new Candidate("c", 2, 9));
+    for (String name : List.of("round-robin", "weighted", "least-connections", "consistent-hash")) {
+      BalancingStrategy told = BalancingStrategy.create(name, 1.25);
+      BalancingStrategy untold = BalancingStrategy.create(name, 1.25);
+      for (int i = 0; i < 20; i++) {
+        told.opened("a");
+        told.opened("b");
+        told.closed("a");
+        assertThat(told.pick(cs, "key" + i)).as(name + " pick " + i).isEqualTo(untold.pick(cs, "key" + i));
+      }
+    }
+  }
+
+  @Test
+  void aStrategyCanBalanceOnItsOwnCountsFromConnectionEvents() {
+    BalancingStrategy own = new FewestOpenedHere();
+    List<Candidate> cs = List.of(new Candidate("a", 1, 0), new Candidate("b", 1, 0));
+    own.opened("a");
+    own.opened("a");
+    own.opened("b");
+    assertThat(own.pick(cs, null)).map(Candidate::id).contains("b");
+    own.closed("a");
+    own.closed("a");
+    assertThat(own.pick(cs, null)).map(Candidate::id).contains("a");
+  }
+
+  /** Counts only what the hooks say (the registry's loads are ignored). */
+  static final class FewestOpenedHere implements BalancingStrategy {
+    private final Map<String, Integer> open = new HashMap<>();
+
+    @Override
+    public synchronized void opened(String node) {
+      open.merge(node, 1, Integer::sum);
+    }
+
+    @Override
+    public synchronized void closed(String node) {
+      open.merge(node, -1, Integer::sum);
+    }
+
+    @Override
+    public synchronized Optional<Candidate> pick(List<Candidate> candidates, String key) {
+      return candidates.stream().min((x, y) -> Integer.compare(open.getOrDefault(x.id(), 0), open.getOrDefault(y.id(), 0)));
+    }
+
+    @Override
+    public String name() {
+      return "fewest-opened-here";
+    }
   }
 }
