@@ -10,15 +10,17 @@ import java.util.Map;
 
 /**
  * The comparison's prose, kept as markdown under {@code src/bench} so it is edited as text, and
- * copied into RESULTS.md: {@code method.md} (how every number is measured), and per section
- * {@code sections/<name>.md} with its title ({@code # …}), its method ({@code ## Method}) and, for
- * each target it can miss, what profiling and counting found ({@code ## Cause when missed: <the
- * start of the RESULTS.md row>}). HTML comments are notes for editors and are left out.
+ * copied into RESULTS.md: {@code method.md} (how every number is measured), and per section {@code
+ * sections/<name>.md} with its title ({@code # …}), its method ({@code ## Method}) and, for each
+ * target it can miss, what profiling and counting found ({@code ## Cause when missed: <the start of
+ * the RESULTS.md row>}). HTML comments are notes for editors and are left out.
  */
 final class Analysis {
   static final String CAUSE = "Cause when missed: ";
-  private static final String PAGE_SHAPE = "a '# <title>' line, a '## Method' part and a '## " + CAUSE
-      + "<start of a RESULTS.md row>' part per target the section can miss";
+  private static final String PAGE_SHAPE =
+      "a '# <title>' line, a '## Method' part and a '## "
+          + CAUSE
+          + "<start of a RESULTS.md row>' part per target the section can miss";
 
   /** One section's page. */
   record Page(String title, String method, Map<String, String> causes) {}
@@ -31,11 +33,16 @@ final class Analysis {
     this.pages = pages;
   }
 
-  /** Reads {@code dir/method.md} and {@code dir/sections/<name>.md} for each section; a missing or malformed page fails here, before any measurement. */
+  /**
+   * Reads {@code dir/method.md} and {@code dir/sections/<name>.md} for each section; a missing or
+   * malformed page fails here, before any measurement.
+   */
   static Analysis load(Path dir, List<String> sections) throws IOException {
     Path general = dir.resolve("method.md");
-    String method = withoutComments(read(general, "the method every section shares, under a '# <title>' line"));
-    if (!method.startsWith("# ")) throw new IllegalStateException(general + " must start with a '# <title>' line");
+    String method =
+        withoutComments(read(general, "the method every section shares, under a '# <title>' line"));
+    if (!method.startsWith("# "))
+      throw new IllegalStateException(general + " must start with a '# <title>' line");
     method = method.substring(method.indexOf('\n') + 1).strip();
     Map<String, Page> pages = new LinkedHashMap<>();
     for (String section : sections) {
@@ -47,7 +54,8 @@ final class Analysis {
 
   private static String read(Path file, String shape) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new IllegalStateException(file + " is missing: write it with " + shape + " (src/bench/README.md says how)");
+      throw new IllegalStateException(
+          file + " is missing: write it with " + shape + " (src/bench/README.md says how)");
     }
     return Files.readString(file);
   }
@@ -66,13 +74,15 @@ final class Analysis {
         current = new StringBuilder();
         causes.put(line.substring(3 + CAUSE.length()).strip(), current);
       } else if (line.startsWith("#")) {
-        throw new IllegalStateException(file + ": unexpected heading '" + line + "'; a section's page has " + PAGE_SHAPE);
+        throw new IllegalStateException(
+            file + ": unexpected heading '" + line + "'; a section's page has " + PAGE_SHAPE);
       } else if (current != null) {
         current.append(line).append('\n');
       }
     }
     if (title == null || method == null || method.isEmpty() || method.toString().isBlank()) {
-      throw new IllegalStateException(file + " needs " + PAGE_SHAPE + "; the title or the method is missing");
+      throw new IllegalStateException(
+          file + " needs " + PAGE_SHAPE + "; the title or the method is missing");
     }
     Map<String, String> joined = new LinkedHashMap<>();
     causes.forEach((row, text) -> joined.put(row, text.toString().strip().replaceAll("\\s+", " ")));
@@ -96,7 +106,10 @@ final class Analysis {
     return pages.get(section).method();
   }
 
-  /** Why the row's target is missed (the first cause whose key starts the row), or what to do when no cause is known. */
+  /**
+   * Why the row's target is missed (the first cause whose key starts the row), or what to do when
+   * no cause is known.
+   */
   String cause(String row) {
     for (Page page : pages.values()) {
       for (Map.Entry<String, String> cause : page.causes().entrySet()) {

@@ -32,12 +32,23 @@ final class BalanceSection implements Section {
     String p2c = servers.wsgridEdge("edge-p2c", p + 33, p + 60, "bench-cluster", "power-of-two");
     awaitNodes(p + 32, 4);
     int sockets = c.settings().quick() ? 1_000 : 10_000;
-    for (List<String> strategy : List.of(List.of("least-connections", lc), List.of("power-of-two", p2c))) {
-      Report r = c.median("balance " + strategy.get(0), "max_over_mean",
-          () -> BalanceScenario.run(c.vertx(), strategy.get(1), sockets, 200, 1, true));
+    for (List<String> strategy :
+        List.of(List.of("least-connections", lc), List.of("power-of-two", p2c))) {
+      Report r =
+          c.median(
+              "balance " + strategy.get(0),
+              "max_over_mean",
+              () -> BalanceScenario.run(c.vertx(), strategy.get(1), sockets, 200, 1, true));
       double ratio = r.number("max_over_mean");
-      c.results().row("balance, " + sockets + " connects over 4 nodes, " + strategy.get(0) + ": max/mean", String.valueOf(ratio),
-          "per node " + r.get("per_node"), "—", "≤ " + TARGET, ratio <= TARGET, ratio + " against ≤ " + TARGET);
+      c.results()
+          .row(
+              "balance, " + sockets + " connects over 4 nodes, " + strategy.get(0) + ": max/mean",
+              String.valueOf(ratio),
+              "per node " + r.get("per_node"),
+              "—",
+              "≤ " + TARGET,
+              ratio <= TARGET,
+              ratio + " against ≤ " + TARGET);
     }
   }
 
@@ -46,11 +57,17 @@ final class BalanceSection implements Section {
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/admin/nodes")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String body =
+          http.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + edgePort + "/admin/nodes"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       if (new JsonObject(body).getJsonArray("nodes").size() >= count) return;
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the edge did not see " + count + " nodes within 60 s: see target/bench-logs/");
+    throw new IllegalStateException(
+        "the edge did not see " + count + " nodes within 60 s: see target/bench-logs/");
   }
 }

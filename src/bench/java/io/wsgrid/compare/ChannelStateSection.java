@@ -14,11 +14,13 @@ import java.util.Locale;
  */
 final class ChannelStateSection implements Section {
   static final double TARGET_BYTES = 100;
+
   /**
    * Long enough that the publications and the heap readings taken right after them fit inside it
    * (the reading must see every channel live), short enough to wait for.
    */
   static final int IDLE_SECONDS = 20;
+
   static final String[] NODES = {"state-n1", "state-n2"};
 
   @Override
@@ -48,10 +50,15 @@ final class ChannelStateSection implements Section {
       Report published = publish(c, http, count, "bench.state");
       long[] live = heaps(c);
       double liveAfter = (System.nanoTime() - publishedAt) / 1e9;
-      c.results().log("  live heap read %.1f s after the first of the %d publications (idle time %d s); the log counted %.0f channels at its"
-          + " last sweep", liveAfter, count, IDLE_SECONDS, expiry.channels());
+      c.results()
+          .log(
+              "  live heap read %.1f s after the first of the %d publications (idle time %d s); the log counted %.0f channels at its"
+                  + " last sweep",
+              liveAfter, count, IDLE_SECONDS, expiry.channels());
       if (liveAfter >= IDLE_SECONDS) {
-        c.results().log("  the publications and the reading took longer than the idle time: some channels may have gone before it");
+        c.results()
+            .log(
+                "  the publications and the reading took longer than the idle time: some channels may have gone before it");
       }
       expiry.await("the " + count + " channels");
       long[] after = heaps(c);
@@ -62,10 +69,14 @@ final class ChannelStateSection implements Section {
   }
 
   /** One publication to each of {@code count} new channels, spread over the nodes. */
-  private static Report publish(Comparison c, List<String> http, int count, String prefix) throws Exception {
-    Report r = ChannelsScenario.run(c.vertx(), new ChannelsScenario.Settings(http, count, 5_000, 64, prefix, null, 300));
+  private static Report publish(Comparison c, List<String> http, int count, String prefix)
+      throws Exception {
+    Report r =
+        ChannelsScenario.run(
+            c.vertx(), new ChannelsScenario.Settings(http, count, 5_000, 64, prefix, null, 300));
     c.results().log("  published to %d channels: %s", count, r.toJson().encode());
-    if (r.number("failures") > 0) c.results().log("  %s publications failed: %s", r.get("failures"), r.get("last_failure"));
+    if (r.number("failures") > 0)
+      c.results().log("  %s publications failed: %s", r.get("failures"), r.get("last_failure"));
     return r;
   }
 
@@ -80,7 +91,9 @@ final class ChannelStateSection implements Section {
   private static String describe(long[] bytes) {
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < bytes.length; i++) {
-      text.append(i == 0 ? "" : ", ").append(NODES[i]).append(String.format(Locale.ROOT, " %.1f MiB", bytes[i] / 1048576.0));
+      text.append(i == 0 ? "" : ", ")
+          .append(NODES[i])
+          .append(String.format(Locale.ROOT, " %.1f MiB", bytes[i] / 1048576.0));
     }
     return text.toString();
   }
@@ -88,11 +101,13 @@ final class ChannelStateSection implements Section {
   /** Bytes per channel, per node: {@code (to - from) / channels}. */
   static double[] perChannel(long[] from, long[] to, long channels) {
     double[] per = new double[from.length];
-    for (int i = 0; i < from.length; i++) per[i] = (to[i] - from[i]) / (double) Math.max(1, channels);
+    for (int i = 0; i < from.length; i++)
+      per[i] = (to[i] - from[i]) / (double) Math.max(1, channels);
     return per;
   }
 
-  private static void report(Comparison c, int count, Report published, long[] start, long[] live, long[] after) {
+  private static void report(
+      Comparison c, int count, Report published, long[] start, long[] live, long[] after) {
     long channels = (long) published.number("channels");
     double[] held = perChannel(start, live, channels);
     double[] left = perChannel(start, after, channels);
@@ -101,17 +116,40 @@ final class ChannelStateSection implements Section {
     StringBuilder heldText = new StringBuilder();
     for (int i = 0; i < NODES.length; i++) {
       worst = Math.max(worst, left[i]);
-      leftText.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f B", NODES[i], left[i]));
-      heldText.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.0f B", NODES[i], held[i]));
+      leftText
+          .append(i == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s %.0f B", NODES[i], left[i]));
+      heldText
+          .append(i == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%s %.0f B", NODES[i], held[i]));
     }
-    String shape = Results.fmt(count) + " channels, one HTTP publication each, 2 nodes, --channel-idle-seconds " + IDLE_SECONDS;
-    c.results().row("channel state: live heap left per channel once they expired (" + shape + "; worst node)",
-        String.format(Locale.ROOT, "%.0f B (%s)", worst, leftText), "—", "—", "≤ " + Math.round(TARGET_BYTES) + " B", worst <= TARGET_BYTES,
-        String.format(Locale.ROOT, "%.0f B per channel against ≤ %.0f B", worst, TARGET_BYTES));
-    c.results().informative("channel state: live heap held per channel while they were live (each node holds every channel, as owner or backup)",
-        heldText.toString(), "—", "—");
-    c.results().informative("channel state: live heap at the start, live, after expiry", describe(start) + "; " + describe(live) + "; " + describe(after),
-        "—", "—");
+    String shape =
+        Results.fmt(count)
+            + " channels, one HTTP publication each, 2 nodes, --channel-idle-seconds "
+            + IDLE_SECONDS;
+    c.results()
+        .row(
+            "channel state: live heap left per channel once they expired ("
+                + shape
+                + "; worst node)",
+            String.format(Locale.ROOT, "%.0f B (%s)", worst, leftText),
+            "—",
+            "—",
+            "≤ " + Math.round(TARGET_BYTES) + " B",
+            worst <= TARGET_BYTES,
+            String.format(Locale.ROOT, "%.0f B per channel against ≤ %.0f B", worst, TARGET_BYTES));
+    c.results()
+        .informative(
+            "channel state: live heap held per channel while they were live (each node holds every channel, as owner or backup)",
+            heldText.toString(),
+            "—",
+            "—");
+    c.results()
+        .informative(
+            "channel state: live heap at the start, live, after expiry",
+            describe(start) + "; " + describe(live) + "; " + describe(after),
+            "—",
+            "—");
   }
 
   /**
@@ -122,6 +160,7 @@ final class ChannelStateSection implements Section {
     private final Results results;
     private final List<String> metrics = new ArrayList<>();
     private final int idleSeconds;
+
     /** The channels the nodes hold before anything is published, read by {@link #settle}. */
     private double own;
 
@@ -143,11 +182,16 @@ final class ChannelStateSection implements Section {
       return sum;
     }
 
-    /** Reads the channels the nodes hold of their own once their sweeps have counted them (two sweep intervals after they started). */
+    /**
+     * Reads the channels the nodes hold of their own once their sweeps have counted them (two sweep
+     * intervals after they started).
+     */
     void settle() throws Exception {
       Thread.sleep((long) ((2 * sweepSeconds(idleSeconds) + 1) * 1000));
       own = channels();
-      results.log("  before any publication the nodes hold %.0f channels of their own (wsgrid_log_channels)", own);
+      results.log(
+          "  before any publication the nodes hold %.0f channels of their own (wsgrid_log_channels)",
+          own);
     }
 
     void await(String what) throws Exception {
@@ -159,16 +203,29 @@ final class ChannelStateSection implements Section {
         double waited = (System.nanoTime() - started) / 1e9;
         if (waited >= least && channels <= own) break;
         if (waited >= most) {
-          throw new IllegalStateException(String.format(Locale.ROOT, "%s did not expire within %.0f s: the nodes still hold %.0f channels"
-              + " (wsgrid_log_channels; %.0f of their own before); see target/bench-logs/", what, most, channels, own));
+          throw new IllegalStateException(
+              String.format(
+                  Locale.ROOT,
+                  "%s did not expire within %.0f s: the nodes still hold %.0f channels"
+                      + " (wsgrid_log_channels; %.0f of their own before); see target/bench-logs/",
+                  what,
+                  most,
+                  channels,
+                  own));
         }
-        System.err.printf(Locale.ROOT, "  [state %4.0fs] waiting for %s to expire (idle %d s + 2 sweeps): the nodes hold %.0f%n", waited, what,
-            idleSeconds, channels);
+        System.err.printf(
+            Locale.ROOT,
+            "  [state %4.0fs] waiting for %s to expire (idle %d s + 2 sweeps): the nodes hold %.0f%n",
+            waited,
+            what,
+            idleSeconds,
+            channels);
         Thread.sleep(1_000);
         channels = channels();
       }
-      results.log("  %s expired: the nodes hold only their own %.0f channels %.0f s later", what, channels,
-          (System.nanoTime() - started) / 1e9);
+      results.log(
+          "  %s expired: the nodes hold only their own %.0f channels %.0f s later",
+          what, channels, (System.nanoTime() - started) / 1e9);
     }
   }
 }

@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * One comparison of wsgrid and its peers on this machine: runs the chosen {@link Sections} one
- * after another, each measured {@code runs} times (medians), and writes RESULTS.md. Every server
- * is a child process on loopback ports from {@code --port}, started by {@link Servers} and
- * stopped by its pid, also on Ctrl-C. This is what sections share: the settings, the servers, the
- * fan-out shape and measurement, the results, and the 3 wsgrid nodes several sections load.
+ * after another, each measured {@code runs} times (medians), and writes RESULTS.md. Every server is
+ * a child process on loopback ports from {@code --port}, started by {@link Servers} and stopped by
+ * its pid, also on Ctrl-C. This is what sections share: the settings, the servers, the fan-out
+ * shape and measurement, the results, and the 3 wsgrid nodes several sections load.
  */
 final class Comparison {
   /** The fan-out shape every fan-out measurement uses. */
@@ -32,7 +32,11 @@ final class Comparison {
   private final Steps steps;
   private final Sweeps sweeps;
   private final List<String> wsgridCluster = new ArrayList<>();
-  /** The 3-node wsgrid fan-out's deliveries/s, which sets the edge section's moderate rate; 0 until measured. */
+
+  /**
+   * The 3-node wsgrid fan-out's deliveries/s, which sets the edge section's moderate rate; 0 until
+   * measured.
+   */
   private double clusterDeliveries;
 
   Comparison(Vertx vertx, Settings settings, Analysis analysis) {
@@ -49,13 +53,15 @@ final class Comparison {
   void run() throws Exception {
     servers.requireTools(settings.peers());
     // Ctrl-C stops the servers this run started, not only a normal end.
-    Thread cleanup = new Thread(() -> {
-      try {
-        servers.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    Thread cleanup =
+        new Thread(
+            () -> {
+              try {
+                servers.close();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       for (Section section : settings.sections()) {
@@ -108,11 +114,15 @@ final class Comparison {
     return settings.peers().resolve(script);
   }
 
-  /** The 3 wsgrid nodes (n1-n3, ports port+11 … port+13) the cluster, edge and balance sections share, started once. */
+  /**
+   * The 3 wsgrid nodes (n1-n3, ports port+11 … port+13) the cluster, edge and balance sections
+   * share, started once.
+   */
   List<String> wsgridCluster() throws Exception {
     if (wsgridCluster.isEmpty()) {
       int p = port();
-      for (int i = 1; i <= 3; i++) wsgridCluster.add(servers.wsgridNode("n" + i, p + 10 + i, p + 60, "bench-cluster", 0));
+      for (int i = 1; i <= 3; i++)
+        wsgridCluster.add(servers.wsgridNode("n" + i, p + 10 + i, p + 60, "bench-cluster", 0));
     }
     return wsgridCluster;
   }

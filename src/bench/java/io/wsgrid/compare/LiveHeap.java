@@ -15,11 +15,22 @@ final class LiveHeap {
 
   /** The live heap of JVM {@code pid} of this user, in bytes. */
   static long bytes(long pid) throws IOException, InterruptedException {
-    Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid), "GC.class_histogram")
-        .redirectErrorStream(true).start();
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
     byte[] out = jcmd.getInputStream().readAllBytes();
     if (!jcmd.waitFor(120, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-      throw new IOException("jcmd " + pid + " GC.class_histogram failed: is " + pid + " a running JVM of this user? " + tail(new String(out)));
+      throw new IOException(
+          "jcmd "
+              + pid
+              + " GC.class_histogram failed: is "
+              + pid
+              + " a running JVM of this user? "
+              + tail(new String(out)));
     }
     return total(new String(out));
   }

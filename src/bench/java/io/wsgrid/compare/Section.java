@@ -12,7 +12,10 @@ interface Section {
 
   void run(Comparison comparison) throws Exception;
 
-  /** False for a section that runs only when {@code --only} names it (one that takes longer than the comparison's time allows). */
+  /**
+   * False for a section that runs only when {@code --only} names it (one that takes longer than the
+   * comparison's time allows).
+   */
   default boolean byDefault() {
     return true;
   }

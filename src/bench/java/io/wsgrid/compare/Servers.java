@@ -28,12 +28,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class Servers implements AutoCloseable {
   private final Path logs;
-  /** The heap of the wsgrid processes the comparison starts, unless a section asks for another ({@code -Xmx}). */
+
+  /**
+   * The heap of the wsgrid processes the comparison starts, unless a section asks for another
+   * ({@code -Xmx}).
+   */
   static final String DEFAULT_HEAP = "1g";
-  /** JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx}. */
+
+  /**
+   * JVM flags for every wsgrid process the comparison starts (nodes and edges), after {@code -Xmx}.
+   */
   private final List<String> jvmFlags;
+
   private final Map<String, Process> processes = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   Servers(Path logs, List<String> jvmFlags) {
     this.logs = logs;
@@ -45,9 +54,11 @@ final class Servers implements AutoCloseable {
     for (String tool : List.of("node", "redis-server", "haproxy")) {
       if (!onPath(tool)) missing.add(tool);
     }
-    if (!Files.isDirectory(peers.resolve("node_modules"))) missing.add(peers + "/node_modules (npm ci)");
+    if (!Files.isDirectory(peers.resolve("node_modules")))
+      missing.add(peers + "/node_modules (npm ci)");
     if (!missing.isEmpty()) {
-      throw new IllegalStateException("the comparison needs " + missing + ": run src/bench/run.sh, which installs them");
+      throw new IllegalStateException(
+          "the comparison needs " + missing + ": run src/bench/run.sh, which installs them");
     }
   }
 
@@ -58,13 +69,24 @@ final class Servers implements AutoCloseable {
     return Files.isExecutable(Path.of("/usr/sbin", tool));
   }
 
-  /** A wsgrid node from the product jar; returns its WebSocket URL once {@code /ready} answers 200. */
-  String wsgridNode(String name, int port, int clusterPort, String cluster, int instances) throws Exception {
+  /**
+   * A wsgrid node from the product jar; returns its WebSocket URL once {@code /ready} answers 200.
+   */
+  String wsgridNode(String name, int port, int clusterPort, String cluster, int instances)
+      throws Exception {
     return wsgridNode(name, port, clusterPort, cluster, instances, null);
   }
 
   /** The same on another JDK ({@code java} binary), with extra JVM flags. */
-  String wsgridNode(String name, int port, int clusterPort, String cluster, int instances, Path javaBinary, String... jvmFlags) throws Exception {
+  String wsgridNode(
+      String name,
+      int port,
+      int clusterPort,
+      String cluster,
+      int instances,
+      Path javaBinary,
+      String... jvmFlags)
+      throws Exception {
     List<String> more = instances > 0 ? List.of("--instances", "" + instances) : List.of();
     List<String> command = java(DEFAULT_HEAP, nodeArgs(name, port, clusterPort, cluster, more));
     if (javaBinary != null) {
@@ -81,31 +103,67 @@ final class Servers implements AutoCloseable {
    * ({@code --channel-idle-seconds 20}, {@code --cluster-members …}); returns its WebSocket URL
    * once {@code /ready} answers 200.
    */
-  String wsgridNode(String name, int port, int clusterPort, String cluster, String heap, List<String> more) throws Exception {
+  String wsgridNode(
+      String name, int port, int clusterPort, String cluster, String heap, List<String> more)
+      throws Exception {
     start(name, java(heap, nodeArgs(name, port, clusterPort, cluster, more)));
     awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
     return "ws://127.0.0.1:" + port + "/ws";
   }
 
-  private static List<String> nodeArgs(String name, int port, int clusterPort, String cluster, List<String> more) {
-    List<String> args = new ArrayList<>(List.of("node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
-        "--cluster-port", "" + clusterPort,
-        // The peers limit nothing per connection; the bench publishers may exceed wsgrid's default 1,000 frames/s.
-        "--max-message-rate", "0"));
+  private static List<String> nodeArgs(
+      String name, int port, int clusterPort, String cluster, List<String> more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "node",
+                "--port",
+                "" + port,
+                "--name",
+                name,
+                "--cluster-name",
+                cluster,
+                "--cluster-port",
+                "" + clusterPort,
+                // The peers limit nothing per connection; the bench publishers may exceed wsgrid's
+                // default 1,000 frames/s.
+                "--max-message-rate",
+                "0"));
     args.addAll(more);
     return args;
   }
 
-  /** {@code --cluster-members} naming exactly these Hazelcast ports on 127.0.0.1, so members probe no other port. */
+  /**
+   * {@code --cluster-members} naming exactly these Hazelcast ports on 127.0.0.1, so members probe
+   * no other port.
+   */
   static List<String> members(int... clusterPorts) {
     StringBuilder list = new StringBuilder();
-    for (int port : clusterPorts) list.append(list.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
+    for (int port : clusterPorts)
+      list.append(list.isEmpty() ? "" : ",").append("127.0.0.1:").append(port);
     return List.of("--cluster-members", list.toString());
   }
 
-  String wsgridEdge(String name, int port, int clusterPort, String cluster, String strategy) throws Exception {
-    start(name, java(DEFAULT_HEAP, List.of("edge", "--port", "" + port, "--name", name, "--strategy", strategy, "--mode", "proxy,assign",
-        "--cluster-name", cluster, "--cluster-port", "" + clusterPort)));
+  String wsgridEdge(String name, int port, int clusterPort, String cluster, String strategy)
+      throws Exception {
+    start(
+        name,
+        java(
+            DEFAULT_HEAP,
+            List.of(
+                "edge",
+                "--port",
+                "" + port,
+                "--name",
+                name,
+                "--strategy",
+                strategy,
+                "--mode",
+                "proxy,assign",
+                "--cluster-name",
+                cluster,
+                "--cluster-port",
+                "" + clusterPort)));
     awaitHttp(name, "http://127.0.0.1:" + port + "/ready");
     return "ws://127.0.0.1:" + port + "/ws";
   }
@@ -119,13 +177,28 @@ final class Servers implements AutoCloseable {
   }
 
   void redis(String name, int port) throws Exception {
-    start(name, List.of("redis-server", "--port", "" + port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+    start(
+        name,
+        List.of(
+            "redis-server",
+            "--port",
+            "" + port,
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no"));
     awaitPort(name, port);
   }
 
-  /** HAProxy in TCP mode (a WebSocket is a TCP tunnel after the upgrade), leastconn over the nodes. */
+  /**
+   * HAProxy in TCP mode (a WebSocket is a TCP tunnel after the upgrade), leastconn over the nodes.
+   */
   String haproxy(String name, int port, List<Integer> nodes) throws Exception {
-    StringBuilder cfg = new StringBuilder("""
+    StringBuilder cfg =
+        new StringBuilder(
+            """
         global
           maxconn 9000
         defaults
@@ -135,8 +208,11 @@ final class Servers implements AutoCloseable {
           timeout server 1h
         frontend ws
         """);
-    cfg.append("  bind 127.0.0.1:").append(port).append("\n  default_backend nodes\nbackend nodes\n  balance leastconn\n");
-    for (int node : nodes) cfg.append("  server n").append(node).append(" 127.0.0.1:").append(node).append(" check\n");
+    cfg.append("  bind 127.0.0.1:")
+        .append(port)
+        .append("\n  default_backend nodes\nbackend nodes\n  balance leastconn\n");
+    for (int node : nodes)
+      cfg.append("  server n").append(node).append(" 127.0.0.1:").append(node).append(" check\n");
     Files.createDirectories(logs);
     Path file = logs.resolve(name + ".cfg");
     Files.writeString(file, cfg);
@@ -148,14 +224,20 @@ final class Servers implements AutoCloseable {
   /** A JDK 25 on this machine (Debian's or Temurin's under /usr/lib/jvm), or null. */
   static Path jdk25() {
     try (var dirs = Files.list(Path.of("/usr/lib/jvm"))) {
-      return dirs.filter(d -> d.getFileName().toString().matches(".*-25([.-].*)?")).map(d -> d.resolve("bin/java"))
-          .filter(Files::isExecutable).findFirst().orElse(null);
+      return dirs.filter(d -> d.getFileName().toString().matches(".*-25([.-].*)?"))
+          .map(d -> d.resolve("bin/java"))
+          .filter(Files::isExecutable)
+          .findFirst()
+          .orElse(null);
     } catch (IOException e) {
       return null;
     }
   }
 
-  /** CPU time (user + system, all threads) the named running processes have used so far, in milliseconds. */
+  /**
+   * CPU time (user + system, all threads) the named running processes have used so far, in
+   * milliseconds.
+   */
   long cpuMillis(List<String> names) {
     long total = 0;
     for (String name : names) {
@@ -180,7 +262,10 @@ final class Servers implements AutoCloseable {
     return ticks * 1000 / CLOCK_TICKS;
   }
 
-  /** CPU time the JIT compiler threads of this process (the load generator) have used so far, in milliseconds. */
+  /**
+   * CPU time the JIT compiler threads of this process (the load generator) have used so far, in
+   * milliseconds.
+   */
   static long ownJitMillis() {
     return compilerTicks(ProcessHandle.current().pid()) * 1000 / CLOCK_TICKS;
   }
@@ -195,7 +280,10 @@ final class Servers implements AutoCloseable {
     return ticks;
   }
 
-  /** USER_HZ, the unit of /proc/<pid>/task/<tid>/stat times: 100 on every Linux platform Java runs on. */
+  /**
+   * USER_HZ, the unit of /proc/<pid>/task/<tid>/stat times: 100 on every Linux platform Java runs
+   * on.
+   */
   private static final long CLOCK_TICKS = 100;
 
   static long compilerTicks(Path task) {
@@ -203,7 +291,8 @@ final class Servers implements AutoCloseable {
       if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) return 0;
       String stat = Files.readString(task.resolve("stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
+      return Long.parseLong(fields[11])
+          + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15)
     } catch (IOException | RuntimeException e) {
       return 0;
     }
@@ -214,7 +303,10 @@ final class Servers implements AutoCloseable {
     return ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
   }
 
-  /** The machine's CPU time so far from /proc/stat, in jiffies: {all, busy (all but idle and iowait)}; zeros without /proc. */
+  /**
+   * The machine's CPU time so far from /proc/stat, in jiffies: {all, busy (all but idle and
+   * iowait)}; zeros without /proc.
+   */
   static long[] machineJiffies() {
     try {
       String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -239,8 +331,10 @@ final class Servers implements AutoCloseable {
 
   private List<String> java(String heap, List<String> args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    // The jar the product classes were loaded from (run.sh puts target/wsgrid.jar on the class path).
-    String jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    // The jar the product classes were loaded from (run.sh puts target/wsgrid.jar on the class
+    // path).
+    String jar =
+        Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     if (!jar.endsWith(".jar")) jar = "target/wsgrid.jar";
     List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
     command.addAll(jvmFlags);
@@ -252,7 +346,11 @@ final class Servers implements AutoCloseable {
   private void start(String name, List<String> command) throws IOException {
     Files.createDirectories(logs);
     System.err.println("  starting " + name + ": " + String.join(" ", command));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve(name + ".log").toFile())
+            .start();
     processes.put(name, process);
   }
 
@@ -261,13 +359,18 @@ final class Servers implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       check(name);
       try {
-        if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+        if (http.send(
+                    HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode()
+            == 200) return;
       } catch (IOException e) {
         // not up yet
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException(name + " not ready at " + url + " within 120 s: see " + logs.resolve(name + ".log"));
+    throw new IllegalStateException(
+        name + " not ready at " + url + " within 120 s: see " + logs.resolve(name + ".log"));
   }
 
   private void awaitPort(String name, int port) throws Exception {
@@ -277,7 +380,8 @@ final class Servers implements AutoCloseable {
       if (portOpen(port)) return;
       Thread.sleep(100);
     }
-    throw new IllegalStateException(name + " does not listen on " + port + " within 60 s: see " + logs.resolve(name + ".log"));
+    throw new IllegalStateException(
+        name + " does not listen on " + port + " within 60 s: see " + logs.resolve(name + ".log"));
   }
 
   private static boolean portOpen(int port) {
@@ -292,8 +396,14 @@ final class Servers implements AutoCloseable {
   private void check(String name) throws IOException {
     Process process = processes.get(name);
     if (!process.isAlive()) {
-      throw new IllegalStateException(name + " exited with " + process.exitValue() + ": "
-          + String.join("\n", Files.readAllLines(logs.resolve(name + ".log")).stream().limit(20).toList()));
+      throw new IllegalStateException(
+          name
+              + " exited with "
+              + process.exitValue()
+              + ": "
+              + String.join(
+                  "\n",
+                  Files.readAllLines(logs.resolve(name + ".log")).stream().limit(20).toList()));
     }
   }
 
@@ -307,14 +417,37 @@ final class Servers implements AutoCloseable {
   /** The machine and the versions of everything compared. */
   List<String> versions() {
     List<String> lines = new ArrayList<>();
-    lines.add("CPU: " + firstMatch(Path.of("/proc/cpuinfo"), "model name") + ", " + Runtime.getRuntime().availableProcessors() + " cores; "
-        + "memory: " + firstMatch(Path.of("/proc/meminfo"), "MemTotal") + "; kernel " + System.getProperty("os.version"));
-    lines.add("Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + " (wsgrid nodes and the load generator)");
-    lines.add("wsgrid: " + mavenVersion("io.wsgrid", "wsgrid") + " (Vert.x "
-        + vertxVersion() + ", Hazelcast " + BuildInfoProvider.getBuildInfo().getVersion() + ")");
+    lines.add(
+        "CPU: "
+            + firstMatch(Path.of("/proc/cpuinfo"), "model name")
+            + ", "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores; "
+            + "memory: "
+            + firstMatch(Path.of("/proc/meminfo"), "MemTotal")
+            + "; kernel "
+            + System.getProperty("os.version"));
+    lines.add(
+        "Java: "
+            + System.getProperty("java.vm.name")
+            + " "
+            + System.getProperty("java.version")
+            + " (wsgrid nodes and the load generator)");
+    lines.add(
+        "wsgrid: "
+            + mavenVersion("io.wsgrid", "wsgrid")
+            + " (Vert.x "
+            + vertxVersion()
+            + ", Hazelcast "
+            + BuildInfoProvider.getBuildInfo().getVersion()
+            + ")");
     lines.add("Node.js: " + output("node", "--version"));
     for (String module : List.of("ws", "socket.io", "@socket.io/redis-adapter", "redis")) {
-      lines.add("npm " + module + ": " + packageVersion(Path.of("src/bench/peers/node_modules", module, "package.json")));
+      lines.add(
+          "npm "
+              + module
+              + ": "
+              + packageVersion(Path.of("src/bench/peers/node_modules", module, "package.json")));
     }
     lines.add("redis-server: " + output("redis-server", "--version"));
     lines.add("HAProxy: " + output("haproxy", "-v").lines().findFirst().orElse("?"));
@@ -323,7 +456,10 @@ final class Servers implements AutoCloseable {
 
   /** A jar's version from the pom.properties Maven (and the shade plugin) keep in it. */
   private static String mavenVersion(String group, String artifact) {
-    try (var in = Servers.class.getClassLoader().getResourceAsStream("META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
+    try (var in =
+        Servers.class
+            .getClassLoader()
+            .getResourceAsStream("META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
       if (in == null) return "?";
       Properties properties = new Properties();
       properties.load(in);
@@ -334,7 +470,8 @@ final class Servers implements AutoCloseable {
   }
 
   private static String vertxVersion() {
-    try (var in = Servers.class.getClassLoader().getResourceAsStream("META-INF/vertx/vertx-version.txt")) {
+    try (var in =
+        Servers.class.getClassLoader().getResourceAsStream("META-INF/vertx/vertx-version.txt")) {
       return in == null ? "?" : new String(in.readAllBytes()).trim();
     } catch (IOException e) {
       return "?";
@@ -351,8 +488,11 @@ final class Servers implements AutoCloseable {
 
   private static String firstMatch(Path file, String key) {
     try {
-      return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+      return Files.readAllLines(file).stream()
+          .filter(l -> l.startsWith(key))
+          .findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .orElse("?");
     } catch (IOException e) {
       return "?";
     }

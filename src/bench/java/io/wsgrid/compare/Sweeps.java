@@ -21,8 +21,13 @@ final class Sweeps {
   private final Comparison.Shape shape;
   private final Results results;
   private final Steps steps;
-  /** Part of every channel name this comparison makes up, so no name of an earlier comparison comes back. */
+
+  /**
+   * Part of every channel name this comparison makes up, so no name of an earlier comparison comes
+   * back.
+   */
   private final String run = Long.toHexString(System.nanoTime() & 0xFFFFFFL);
+
   private long named;
 
   Sweeps(Vertx vertx, Settings settings, Steps steps, Comparison.Shape shape, Results results) {
@@ -37,9 +42,15 @@ final class Sweeps {
   enum Names {
     /** New names for each sweep, kept for all its steps (the fan-out sections). */
     PER_SWEEP,
-    /** New names before every step and warm-up round: every channel of a step is new to the server, its first publication in the step. */
+    /**
+     * New names before every step and warm-up round: every channel of a step is new to the server,
+     * its first publication in the step.
+     */
     FRESH,
-    /** The same names for every step and sweep of the comparison: every channel had publications before. */
+    /**
+     * The same names for every step and sweep of the comparison: every channel had publications
+     * before.
+     */
     REUSED
   }
 
@@ -54,11 +65,22 @@ final class Sweeps {
     }
   }
 
-  /** A sweep's median result: deliveries/s and publications/s of the best steps, and what they cost (medians of each figure). */
+  /**
+   * A sweep's median result: deliveries/s and publications/s of the best steps, and what they cost
+   * (medians of each figure).
+   */
   record Swept(double deliveries, double publications, Steps.Cost cost) {}
 
-  /** A server set under test: its label, its wire protocol, its URLs, where its sweeps start, the processes serving it. */
-  record Contender(String label, String protocol, List<String> targets, double startRate, List<String> serving) {}
+  /**
+   * A server set under test: its label, its wire protocol, its URLs, where its sweeps start, the
+   * processes serving it.
+   */
+  record Contender(
+      String label,
+      String protocol,
+      List<String> targets,
+      double startRate,
+      List<String> serving) {}
 
   /** The channel-name prefix a sweep (or, with {@link Names#FRESH}, a step) starts from. */
   String prefix(Names names) {
@@ -89,28 +111,52 @@ final class Sweeps {
     for (int run = 0; run < settings.runs(); run++) {
       for (int c = 0; c < n; c++) {
         Contender who = contenders.get(c);
-        Sweep result = sweep(who.label() + " run " + (run + 1), load, who.protocol(), who.targets(), start[c], who.serving(), run == 0);
+        Sweep result =
+            sweep(
+                who.label() + " run " + (run + 1),
+                load,
+                who.protocol(),
+                who.targets(),
+                start[c],
+                who.serving(),
+                run == 0);
         found[c][run] = result;
         // Later runs start one 1.5x step below the rate the first one passed: the same top end,
         // found without climbing from the bottom again (keeps the comparison within its time);
         // a start that fails steps down.
-        if (run == 0 && result.passedRate() > 0) start[c] = Math.max(who.startRate(), result.passedRate() / 1.5);
+        if (run == 0 && result.passedRate() > 0)
+          start[c] = Math.max(who.startRate(), result.passedRate() / 1.5);
       }
     }
     List<Swept> swept = new ArrayList<>();
     for (int c = 0; c < n; c++) {
       Sweep[] runs = found[c];
-      double[] best = Arrays.stream(runs).mapToDouble(r -> load.byPublications() ? r.publications() : r.deliveries()).toArray();
+      double[] best =
+          Arrays.stream(runs)
+              .mapToDouble(r -> load.byPublications() ? r.publications() : r.deliveries())
+              .toArray();
       Steps.Cost[] costs = Arrays.stream(runs).map(Sweep::cost).toArray(Steps.Cost[]::new);
       Steps.Cost costMedian = Steps.Cost.median(costs);
-      Swept result = new Swept(Comparison.median(Arrays.stream(runs).mapToDouble(Sweep::deliveries).toArray()),
-          Comparison.median(Arrays.stream(runs).mapToDouble(Sweep::publications).toArray()), costMedian);
-      results.log("%s: best %s per run %s → median %s; server CPU at those steps %s ms per 1,000 deliveries → median %.1f ms,"
-          + " %.1f µs per publication (load generator %.1f ms per 1,000 deliveries, machine %.0f %% busy)",
-          contenders.get(c).label(), unit, Arrays.toString(Arrays.stream(best).mapToLong(Math::round).toArray()),
+      Swept result =
+          new Swept(
+              Comparison.median(Arrays.stream(runs).mapToDouble(Sweep::deliveries).toArray()),
+              Comparison.median(Arrays.stream(runs).mapToDouble(Sweep::publications).toArray()),
+              costMedian);
+      results.log(
+          "%s: best %s per run %s → median %s; server CPU at those steps %s ms per 1,000 deliveries → median %.1f ms,"
+              + " %.1f µs per publication (load generator %.1f ms per 1,000 deliveries, machine %.0f %% busy)",
+          contenders.get(c).label(),
+          unit,
+          Arrays.toString(Arrays.stream(best).mapToLong(Math::round).toArray()),
           Results.fmt(Comparison.median(best)),
-          Arrays.toString(Arrays.stream(costs).mapToDouble(x -> Math.round(x.serverMsPerThousand() * 10) / 10.0).toArray()),
-          costMedian.serverMsPerThousand(), costMedian.serverUsPerPublication(), costMedian.loadgenMsPerThousand(), costMedian.machineBusy() * 100);
+          Arrays.toString(
+              Arrays.stream(costs)
+                  .mapToDouble(x -> Math.round(x.serverMsPerThousand() * 10) / 10.0)
+                  .toArray()),
+          costMedian.serverMsPerThousand(),
+          costMedian.serverUsPerPublication(),
+          costMedian.loadgenMsPerThousand(),
+          costMedian.machineBusy() * 100);
       swept.add(result);
     }
     return swept;
@@ -120,22 +166,44 @@ final class Sweeps {
    * What a sweep found: the best passing step's deliveries/s and publications/s (best by the load's
    * measure), the highest publication rate that passed, and the cost then.
    */
-  private record Sweep(double deliveries, double publications, double passedRate, Steps.Cost cost) {}
+  private record Sweep(
+      double deliveries, double publications, double passedRate, Steps.Cost cost) {}
 
   /**
    * Raises the publication rate by 1.5× per step until a step fails ({@link Steps#pass}) twice in a
-   * row — one stall (a GC pause, another process's burst on the shared cores) in a 2-second step
-   * is not the server's capacity — then bisects twice between the last pass and the failure. A
-   * first step that fails steps down instead.
+   * row — one stall (a GC pause, another process's burst on the shared cores) in a 2-second step is
+   * not the server's capacity — then bisects twice between the last pass and the failure. A first
+   * step that fails steps down instead.
    */
-  private Sweep sweep(String label, Load load, String protocol, List<String> targets, double startRate, List<String> serving, boolean first)
+  private Sweep sweep(
+      String label,
+      Load load,
+      String protocol,
+      List<String> targets,
+      double startRate,
+      List<String> serving,
+      boolean first)
       throws Exception {
     double stepSeconds = 2;
     Comparison.Shape shape = load.shape();
-    try (FanoutScenario scenario = new FanoutScenario(vertx, Wire.of(protocol), new FanoutScenario.Settings(targets,
-        shape.subscribers(), shape.channels(), shape.publishers(), shape.size(), 1, 200, prefix(load.names())))) {
+    try (FanoutScenario scenario =
+        new FanoutScenario(
+            vertx,
+            Wire.of(protocol),
+            new FanoutScenario.Settings(
+                targets,
+                shape.subscribers(),
+                shape.channels(),
+                shape.publishers(),
+                shape.size(),
+                1,
+                200,
+                prefix(load.names())))) {
       scenario.setup();
-      Steps.BeforeStep before = load.names() == Names.FRESH ? () -> scenario.moveTo(prefix(Names.FRESH)) : Steps.BeforeStep.NOTHING;
+      Steps.BeforeStep before =
+          load.names() == Names.FRESH
+              ? () -> scenario.moveTo(prefix(Names.FRESH))
+              : Steps.BeforeStep.NOTHING;
       // Not counted: before the first sweep the servers are brought to their steady state; before
       // a later one (same processes) 1 s for the new connections' buffers and pools. Then half a
       // second for queues to empty.
@@ -216,10 +284,21 @@ final class Sweeps {
 
   private void log(String label, double rate, Steps.Measured m, boolean ok) {
     Report r = m.report();
-    results.log("  %s: %s/s asked → %s pub/s, %s deliveries/s, p50 %s p99 %s ms, drops %s, errors %s, server CPU %.1f ms/1k"
-        + " (%.1f µs/pub), load generator %.1f ms/1k, machine %.0f %% busy: %s", label,
-        Math.round(rate), r.get("publications_per_s"), r.get("deliveries_per_s"), r.get("latency_p50_ms"), r.get("latency_p99_ms"),
-        r.get("drops"), r.get("errors"), m.cost().serverMsPerThousand(), m.cost().serverUsPerPublication(), m.cost().loadgenMsPerThousand(),
-        m.cost().machineBusy() * 100, ok ? "pass" : "FAIL");
+    results.log(
+        "  %s: %s/s asked → %s pub/s, %s deliveries/s, p50 %s p99 %s ms, drops %s, errors %s, server CPU %.1f ms/1k"
+            + " (%.1f µs/pub), load generator %.1f ms/1k, machine %.0f %% busy: %s",
+        label,
+        Math.round(rate),
+        r.get("publications_per_s"),
+        r.get("deliveries_per_s"),
+        r.get("latency_p50_ms"),
+        r.get("latency_p99_ms"),
+        r.get("drops"),
+        r.get("errors"),
+        m.cost().serverMsPerThousand(),
+        m.cost().serverUsPerPublication(),
+        m.cost().loadgenMsPerThousand(),
+        m.cost().machineBusy() * 100,
+        ok ? "pass" : "FAIL");
   }
 }

@@ -13,9 +13,9 @@ import java.util.function.LongConsumer;
 
 /**
  * One load-generator connection: opens through a {@link Wire}, is ready once the server's first
- * frame (wsgrid's {@code connected}, Socket.IO's {@code 40}) arrived, answers Socket.IO pings,
- * and hands publications (their send stamp) and acks (their id) to the scenario. Touched only
- * from its own event loop.
+ * frame (wsgrid's {@code connected}, Socket.IO's {@code 40}) arrived, answers Socket.IO pings, and
+ * hands publications (their send stamp) and acks (their id) to the scenario. Touched only from its
+ * own event loop.
  */
 final class BenchSocket {
   private final Wire wire;
@@ -40,20 +40,33 @@ final class BenchSocket {
     socket.context = io.vertx.core.Vertx.currentContext();
     socket.ws = client.webSocket();
     socket.ws.textMessageHandler(socket::onText);
-    socket.ws.closeHandler(v -> {
-      socket.closed = true;
-      socket.ready.tryFail("closed by the server before it was ready (" + socket.ws.closeStatusCode() + " "
-          + socket.ws.closeReason() + ")");
-    });
+    socket.ws.closeHandler(
+        v -> {
+          socket.closed = true;
+          socket.ready.tryFail(
+              "closed by the server before it was ready ("
+                  + socket.ws.closeStatusCode()
+                  + " "
+                  + socket.ws.closeReason()
+                  + ")");
+        });
     socket.ws.exceptionHandler(e -> socket.ready.tryFail(e));
-    socket.ws.connect(new WebSocketConnectOptions().setAbsoluteURI(wire.url(url)).setTimeout(timeoutMs))
-        .onSuccess(v -> {
-          ChannelHandlerContext vertxHandler = ((WebSocketInternal) socket.ws).channelHandlerContext();
-          vertxHandler.pipeline().addBefore(vertxHandler.name(), PublicationTap.NAME,
-              new PublicationTap(wire, stamp -> socket.onPublication.accept(stamp)));
-          String hello = wire.hello();
-          if (hello != null) socket.ws.writeTextMessage(hello);
-        })
+    socket
+        .ws
+        .connect(new WebSocketConnectOptions().setAbsoluteURI(wire.url(url)).setTimeout(timeoutMs))
+        .onSuccess(
+            v -> {
+              ChannelHandlerContext vertxHandler =
+                  ((WebSocketInternal) socket.ws).channelHandlerContext();
+              vertxHandler
+                  .pipeline()
+                  .addBefore(
+                      vertxHandler.name(),
+                      PublicationTap.NAME,
+                      new PublicationTap(wire, stamp -> socket.onPublication.accept(stamp)));
+              String hello = wire.hello();
+              if (hello != null) socket.ws.writeTextMessage(hello);
+            })
         .onFailure(socket.ready::tryFail);
     return socket.ready.future();
   }
@@ -82,7 +95,7 @@ final class BenchSocket {
         if (waiting != null) waiting.fail("refused: " + text);
         else onError.run();
       }
-      case OTHER -> { }
+      case OTHER -> {}
     }
   }
 
@@ -123,7 +136,6 @@ final class BenchSocket {
   boolean isClosed() {
     return closed || ws.isClosed();
   }
-
 
   /** The event loop the socket lives on (where timers that write to it must run). */
   io.vertx.core.Context context() {

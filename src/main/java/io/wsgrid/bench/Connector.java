@@ -21,8 +21,10 @@ final class Connector {
   private final Vertx vertx;
   private final Wire wire;
   private final List<WebSocketClient> clients = new ArrayList<>();
+
   /** One context per event loop: a socket lives on the loop of the context that opened it. */
   private final EventLoops loops;
+
   final Recorder handshakes = new Recorder(3);
   final AtomicInteger opened = new AtomicInteger();
   final AtomicInteger failed = new AtomicInteger();
@@ -33,8 +35,13 @@ final class Connector {
     this.wire = wire;
     this.loops = EventLoops.deploy(vertx);
     for (int i = 0; i < Math.max(1, sources); i++) {
-      WebSocketClientOptions options = new WebSocketClientOptions().setMaxConnections(1_000_000).setConnectTimeout(10_000)
-          .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setTcpNoDelay(true);
+      WebSocketClientOptions options =
+          new WebSocketClientOptions()
+              .setMaxConnections(1_000_000)
+              .setConnectTimeout(10_000)
+              .setMaxFrameSize(1 << 20)
+              .setMaxMessageSize(1 << 20)
+              .setTcpNoDelay(true);
       if (sources > 1) options.setLocalAddress("127.0.0." + (2 + i));
       clients.add(vertx.createWebSocketClient(options));
     }
@@ -48,32 +55,37 @@ final class Connector {
     AtomicInteger finished = new AtomicInteger();
     if (count == 0) return Future.succeededFuture(sockets);
     Runnable[] launch = new Runnable[1];
-    launch[0] = () -> {
-      int i = next.getAndIncrement();
-      if (i >= count) return;
-      long started = System.nanoTime();
-      WebSocketClient client = clients.get(i % clients.size());
-      BenchSocket.open(client, wire, urls.get(i % urls.size()), 10_000).onComplete(ar -> {
-        if (ar.succeeded()) {
-          handshakes.recordValue(Math.max(1, (System.nanoTime() - started) / 1_000));
-          opened.incrementAndGet();
-          sockets.add(ar.result());
-        } else {
-          failed.incrementAndGet();
-          lastFailureMessage = String.valueOf(ar.cause().getMessage());
-        }
-        if (finished.incrementAndGet() == count) {
-          if (sockets.isEmpty()) done.fail("no socket opened; last error: " + lastFailureMessage);
-          else done.complete(sockets);
-        } else {
-          launch[0].run();
-        }
-      });
-    };
+    launch[0] =
+        () -> {
+          int i = next.getAndIncrement();
+          if (i >= count) return;
+          long started = System.nanoTime();
+          WebSocketClient client = clients.get(i % clients.size());
+          BenchSocket.open(client, wire, urls.get(i % urls.size()), 10_000)
+              .onComplete(
+                  ar -> {
+                    if (ar.succeeded()) {
+                      handshakes.recordValue(Math.max(1, (System.nanoTime() - started) / 1_000));
+                      opened.incrementAndGet();
+                      sockets.add(ar.result());
+                    } else {
+                      failed.incrementAndGet();
+                      lastFailureMessage = String.valueOf(ar.cause().getMessage());
+                    }
+                    if (finished.incrementAndGet() == count) {
+                      if (sockets.isEmpty())
+                        done.fail("no socket opened; last error: " + lastFailureMessage);
+                      else done.complete(sockets);
+                    } else {
+                      launch[0].run();
+                    }
+                  });
+        };
     // Spread the first handshakes over the event loops; each completion starts the next one on its
     // loop. (vertx.runOnContext from this thread would put every socket on one loop: Vert.x 5
     // gives a thread outside Vert.x one sticky event loop.)
-    for (int k = 0; k < Math.min(concurrency, count); k++) loops.contexts.get(k % loops.contexts.size()).runOnContext(v -> launch[0].run());
+    for (int k = 0; k < Math.min(concurrency, count); k++)
+      loops.contexts.get(k % loops.contexts.size()).runOnContext(v -> launch[0].run());
     return done.future();
   }
 
@@ -84,12 +96,14 @@ final class Connector {
   Future<Void> closeAll(List<BenchSocket> sockets) {
     List<Future<Void>> closing = new ArrayList<>();
     synchronized (sockets) {
-      for (BenchSocket socket : sockets) closing.add(socket.close().recover(e -> Future.succeededFuture()));
+      for (BenchSocket socket : sockets)
+        closing.add(socket.close().recover(e -> Future.succeededFuture()));
     }
     return Future.join(closing).mapEmpty();
   }
 
   Future<Void> close() {
-    return Future.join(clients.stream().map(WebSocketClient::close).toList()).compose(v -> loops.close());
+    return Future.join(clients.stream().map(WebSocketClient::close).toList())
+        .compose(v -> loops.close());
   }
 }

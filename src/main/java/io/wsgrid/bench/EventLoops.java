@@ -30,13 +30,21 @@ final class EventLoops {
     for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) count++;
     List<Context> contexts = new CopyOnWriteArrayList<>();
     try {
-      String id = vertx.deployVerticle(() -> new VerticleBase() {
-        @Override
-        public Future<?> start() {
-          contexts.add(context);
-          return Future.succeededFuture();
-        }
-      }, new DeploymentOptions().setInstances(count)).toCompletionStage().toCompletableFuture().get();
+      String id =
+          vertx
+              .deployVerticle(
+                  () ->
+                      new VerticleBase() {
+                        @Override
+                        public Future<?> start() {
+                          contexts.add(context);
+                          return Future.succeededFuture();
+                        }
+                      },
+                  new DeploymentOptions().setInstances(count))
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get();
       return new EventLoops(vertx, id, List.copyOf(contexts));
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the load generator's event loops: " + e, e);

@@ -14,16 +14,16 @@ import org.HdrHistogram.Recorder;
 /**
  * S subscribers over C channels, P publishers at a total rate R (0: as fast as the server acks,
  * with at most {@link #WINDOW} publications in flight per publisher), messages of M bytes stamped
- * with the send time. Subscribers and publishers live in this process, so the stamp and the
- * receive time come from one clock. A step reports publications/s (acked), deliveries/s, delivery
- * latency quantiles, errors and drops (deliveries owed for acked publications that never came).
- * Connections are opened once and reused by every step, so a sweep of rates is cheap.
+ * with the send time. Subscribers and publishers live in this process, so the stamp and the receive
+ * time come from one clock. A step reports publications/s (acked), deliveries/s, delivery latency
+ * quantiles, errors and drops (deliveries owed for acked publications that never came). Connections
+ * are opened once and reused by every step, so a sweep of rates is cheap.
  *
  * <p>With several subscriber paths (say: straight to the nodes, through the wsgrid edge, through
- * HAProxy) subscriber {@code i} connects through path {@code i % paths}, every path has
- * subscribers on every channel, and each path's latency is recorded apart: the same publications,
- * at the same moments, reach each path, so the difference between two paths' quantiles is what a
- * path adds, free of the run-to-run noise of a shared machine.
+ * HAProxy) subscriber {@code i} connects through path {@code i % paths}, every path has subscribers
+ * on every channel, and each path's latency is recorded apart: the same publications, at the same
+ * moments, reach each path, so the difference between two paths' quantiles is what a path adds,
+ * free of the run-to-run noise of a shared machine.
  */
 public final class FanoutScenario implements AutoCloseable {
   public static final int WINDOW = 2_000;
@@ -33,19 +33,48 @@ public final class FanoutScenario implements AutoCloseable {
    * The load's shape. Publishers connect to {@code targets}; subscribers through {@code paths}
    * (each a list of URLs, round robin within it), by default the targets alone.
    */
-  public record Settings(List<String> targets, List<List<String>> paths, int subscribers, int channels, int publishers, int size,
-      int sources, int concurrency, String channelPrefix) {
+  public record Settings(
+      List<String> targets,
+      List<List<String>> paths,
+      int subscribers,
+      int channels,
+      int publishers,
+      int size,
+      int sources,
+      int concurrency,
+      String channelPrefix) {
     public Settings {
-      if (subscribers < 1 || channels < 1 || publishers < 1) throw new IllegalArgumentException("--subscribers, --channels and --publishers must be >= 1");
-      if (size < 24) throw new IllegalArgumentException("--size must be >= 24 bytes (the time stamp needs room)");
+      if (subscribers < 1 || channels < 1 || publishers < 1)
+        throw new IllegalArgumentException(
+            "--subscribers, --channels and --publishers must be >= 1");
+      if (size < 24)
+        throw new IllegalArgumentException(
+            "--size must be >= 24 bytes (the time stamp needs room)");
       if (targets.isEmpty()) throw new IllegalArgumentException("--target needs at least one URL");
       paths = paths == null || paths.isEmpty() ? List.of(targets) : List.copyOf(paths);
-      if (paths.stream().anyMatch(List::isEmpty)) throw new IllegalArgumentException("a subscriber path needs at least one URL");
+      if (paths.stream().anyMatch(List::isEmpty))
+        throw new IllegalArgumentException("a subscriber path needs at least one URL");
     }
 
-    public Settings(List<String> targets, int subscribers, int channels, int publishers, int size, int sources, int concurrency,
+    public Settings(
+        List<String> targets,
+        int subscribers,
+        int channels,
+        int publishers,
+        int size,
+        int sources,
+        int concurrency,
         String channelPrefix) {
-      this(targets, null, subscribers, channels, publishers, size, sources, concurrency, channelPrefix);
+      this(
+          targets,
+          null,
+          subscribers,
+          channels,
+          publishers,
+          size,
+          sources,
+          concurrency,
+          channelPrefix);
     }
   }
 
@@ -59,9 +88,12 @@ public final class FanoutScenario implements AutoCloseable {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final Recorder latency = new Recorder(3);
+
   /** Per subscriber path, when there are several. */
   private final Recorder[] pathLatency;
+
   private volatile long stepStarted = Long.MAX_VALUE;
+
   /** What channel names start with: the settings' prefix until {@link #moveTo}. */
   private volatile String channelPrefix;
 
@@ -72,7 +104,8 @@ public final class FanoutScenario implements AutoCloseable {
     this.connector = new Connector(vertx, wire, settings.sources());
     this.subscribersOf = new int[settings.channels()];
     for (int i = 0; i < settings.subscribers(); i++) subscribersOf[channelOf(i)]++;
-    this.padding = "x".repeat(Math.max(0, settings.size() - "{\"t\":1234567890123456,\"p\":\"\"}".length()));
+    this.padding =
+        "x".repeat(Math.max(0, settings.size() - "{\"t\":1234567890123456,\"p\":\"\"}".length()));
     this.pathLatency = new Recorder[settings.paths().size()];
     for (int k = 0; k < pathLatency.length; k++) pathLatency[k] = new Recorder(3);
   }
@@ -82,9 +115,9 @@ public final class FanoutScenario implements AutoCloseable {
   }
 
   /**
-   * Subscriber {@code i}'s channel: subscriber {@code i} is the {@code i / paths}-th of path
-   * {@code i % paths}, and each path's subscribers go round the channels from a different one, so
-   * every path has subscribers on every channel (whatever the two counts' common divisors).
+   * Subscriber {@code i}'s channel: subscriber {@code i} is the {@code i / paths}-th of path {@code
+   * i % paths}, and each path's subscribers go round the channels from a different one, so every
+   * path has subscribers on every channel (whatever the two counts' common divisors).
    */
   private int channelOf(int i) {
     int paths = settings.paths().size();
@@ -93,19 +126,33 @@ public final class FanoutScenario implements AutoCloseable {
 
   /** Opens and subscribes every subscriber, then opens the publishers. */
   public void setup() throws Exception {
-    try (Progress p = new Progress(vertx, "fanout setup", () -> connector.opened.get() + " sockets open, " + connector.failed.get() + " failed")) {
+    try (Progress p =
+        new Progress(
+            vertx,
+            "fanout setup",
+            () ->
+                connector.opened.get() + " sockets open, " + connector.failed.get() + " failed")) {
       int paths = settings.paths().size();
       List<List<BenchSocket>> byPath = new ArrayList<>();
       for (int k = 0; k < paths; k++) {
         int count = settings.subscribers() / paths + (k < settings.subscribers() % paths ? 1 : 0);
-        byPath.add(await(connector.open(settings.paths().get(k), count, settings.concurrency()), 300));
+        byPath.add(
+            await(connector.open(settings.paths().get(k), count, settings.concurrency()), 300));
         if (byPath.get(k).size() < count) {
-          throw new IllegalStateException(connector.failed.get() + " of " + settings.subscribers() + " subscribers could not connect to "
-              + settings.paths().get(k) + ": " + connector.lastFailure() + " (is the target up? too many sockets for its limits?)");
+          throw new IllegalStateException(
+              connector.failed.get()
+                  + " of "
+                  + settings.subscribers()
+                  + " subscribers could not connect to "
+                  + settings.paths().get(k)
+                  + ": "
+                  + connector.lastFailure()
+                  + " (is the target up? too many sockets for its limits?)");
         }
       }
       List<BenchSocket> all = new ArrayList<>();
-      for (int i = 0; i < settings.subscribers(); i++) all.add(byPath.get(i % paths).get(i / paths));
+      for (int i = 0; i < settings.subscribers(); i++)
+        all.add(byPath.get(i % paths).get(i / paths));
       subscribers = all;
       List<Future<Void>> subscribing = new ArrayList<>();
       for (int i = 0; i < subscribers.size(); i++) {
@@ -117,27 +164,41 @@ public final class FanoutScenario implements AutoCloseable {
         subscribing.add(onLoop(socket, () -> socket.subscribe(channel)));
       }
       await(Future.all(subscribing), 120);
-      publishers = await(connector.open(settings.targets(), settings.publishers(), settings.concurrency()), 60);
-      if (publishers.size() < settings.publishers()) throw new IllegalStateException("publishers could not connect: " + connector.lastFailure());
+      publishers =
+          await(
+              connector.open(settings.targets(), settings.publishers(), settings.concurrency()),
+              60);
+      if (publishers.size() < settings.publishers())
+        throw new IllegalStateException("publishers could not connect: " + connector.lastFailure());
     }
   }
 
   /**
-   * Moves every subscriber to the channel of the same number under {@code prefix} (unsubscribes
-   * its channel, subscribes the new one, both acked), and the publishers publish there from the
-   * next step on. With a prefix no earlier step used, every channel of the next step is new to the
+   * Moves every subscriber to the channel of the same number under {@code prefix} (unsubscribes its
+   * channel, subscribes the new one, both acked), and the publishers publish there from the next
+   * step on. With a prefix no earlier step used, every channel of the next step is new to the
    * server: its first publication falls in that step.
    */
   public void moveTo(String prefix) throws Exception {
     AtomicLong moved = new AtomicLong();
-    try (Progress p = new Progress(vertx, "fanout move", () -> moved.get() + "/" + subscribers.size() + " subscribers moved to " + prefix + "*")) {
+    try (Progress p =
+        new Progress(
+            vertx,
+            "fanout move",
+            () ->
+                moved.get() + "/" + subscribers.size() + " subscribers moved to " + prefix + "*")) {
       List<Future<Void>> moving = new ArrayList<>();
       for (int i = 0; i < subscribers.size(); i++) {
         BenchSocket socket = subscribers.get(i);
         String from = channel(channelOf(i));
         String to = prefix + channelOf(i);
-        moving.add(onLoop(socket, () -> Future.all(socket.unsubscribe(from), socket.subscribe(to)).<Void>mapEmpty()
-            .onSuccess(v -> moved.incrementAndGet())));
+        moving.add(
+            onLoop(
+                socket,
+                () ->
+                    Future.all(socket.unsubscribe(from), socket.subscribe(to))
+                        .<Void>mapEmpty()
+                        .onSuccess(v -> moved.incrementAndGet())));
       }
       await(Future.all(moving), 120);
     }
@@ -145,7 +206,8 @@ public final class FanoutScenario implements AutoCloseable {
   }
 
   /** Runs {@code request} on the socket's event loop (the only thread that touches it). */
-  private static Future<Void> onLoop(BenchSocket socket, java.util.function.Supplier<Future<Void>> request) {
+  private static Future<Void> onLoop(
+      BenchSocket socket, java.util.function.Supplier<Future<Void>> request) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     socket.context().runOnContext(v -> request.get().onComplete(done));
     return done.future();
@@ -159,7 +221,10 @@ public final class FanoutScenario implements AutoCloseable {
     if (pathLatency.length > 1) path.recordValue(micros);
   }
 
-  /** Publishes at {@code rate} per second (0: as fast as acked) for {@code seconds}; reports what arrived. */
+  /**
+   * Publishes at {@code rate} per second (0: as fast as acked) for {@code seconds}; reports what
+   * arrived.
+   */
   public Report step(double rate, double seconds) throws Exception {
     delivered.reset();
     errors.reset();
@@ -172,35 +237,49 @@ public final class FanoutScenario implements AutoCloseable {
     stepStarted = System.nanoTime();
     long deadline = stepStarted + (long) (seconds * 1e9);
     for (int i = 0; i < publishers.size(); i++) {
-      Publisher publisher = new Publisher(publishers.get(i), i, rate / publishers.size(), deadline, sent, acked, owed);
+      Publisher publisher =
+          new Publisher(
+              publishers.get(i), i, rate / publishers.size(), deadline, sent, acked, owed);
       running.add(publisher);
       publishers.get(i).context().runOnContext(v -> publisher.start());
     }
     String what = rate > 0 ? "fanout " + Math.round(rate) + "/s" : "fanout max";
-    try (Progress p = new Progress(vertx, what, () -> String.format("%d sent, %d acked, %d delivered, %d errors",
-        sent.get(), acked.get(), delivered.sum(), errors.sum()))) {
+    try (Progress p =
+        new Progress(
+            vertx,
+            what,
+            () ->
+                String.format(
+                    "%d sent, %d acked, %d delivered, %d errors",
+                    sent.get(), acked.get(), delivered.sum(), errors.sum()))) {
       Thread.sleep((long) (seconds * 1000));
       // Wait for the acks still in flight, then for the deliveries they owe.
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (running.stream().anyMatch(Publisher::waiting) && System.nanoTime() < until) Thread.sleep(20);
+      while (running.stream().anyMatch(Publisher::waiting) && System.nanoTime() < until)
+        Thread.sleep(20);
       until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
       while (delivered.sum() < owed.get() && System.nanoTime() < until) Thread.sleep(20);
     }
     Histogram histogram = latency.getIntervalHistogram();
     long unacked = running.stream().mapToLong(Publisher::inFlight).sum();
-    Report report = new Report("fanout")
-        .put("rate_target", rate > 0 ? Math.round(rate) : "max")
-        .put("subscribers", subscribers.size()).put("channels", settings.channels()).put("publishers", publishers.size())
-        .put("size_bytes", settings.size()).put("seconds", seconds)
-        .put("publications", acked.get())
-        .put("publications_per_s", Math.round(acked.get() / seconds))
-        .put("deliveries", delivered.sum())
-        .put("deliveries_per_s", Math.round(delivered.sum() / seconds))
-        .quantiles("latency", histogram)
-        .put("errors", errors.sum() + unacked)
-        .put("drops", Math.max(0, owed.get() - delivered.sum()));
+    Report report =
+        new Report("fanout")
+            .put("rate_target", rate > 0 ? Math.round(rate) : "max")
+            .put("subscribers", subscribers.size())
+            .put("channels", settings.channels())
+            .put("publishers", publishers.size())
+            .put("size_bytes", settings.size())
+            .put("seconds", seconds)
+            .put("publications", acked.get())
+            .put("publications_per_s", Math.round(acked.get() / seconds))
+            .put("deliveries", delivered.sum())
+            .put("deliveries_per_s", Math.round(delivered.sum() / seconds))
+            .quantiles("latency", histogram)
+            .put("errors", errors.sum() + unacked)
+            .put("drops", Math.max(0, owed.get() - delivered.sum()));
     if (pathLatency.length > 1) {
-      for (int k = 0; k < pathLatency.length; k++) report.quantiles("path" + (k + 1) + "_latency", pathLatency[k].getIntervalHistogram());
+      for (int k = 0; k < pathLatency.length; k++)
+        report.quantiles("path" + (k + 1) + "_latency", pathLatency[k].getIntervalHistogram());
     }
     return report;
   }
@@ -234,7 +313,14 @@ public final class FanoutScenario implements AutoCloseable {
     private long mine;
     private long timer = -1;
 
-    Publisher(BenchSocket socket, int index, double perSecond, long deadline, AtomicLong sent, AtomicLong acked, AtomicLong owed) {
+    Publisher(
+        BenchSocket socket,
+        int index,
+        double perSecond,
+        long deadline,
+        AtomicLong sent,
+        AtomicLong acked,
+        AtomicLong owed) {
       this.socket = socket;
       this.index = index;
       this.perSecond = perSecond;
@@ -245,32 +331,37 @@ public final class FanoutScenario implements AutoCloseable {
     }
 
     void start() {
-      socket.onAck = id -> {
-        Integer subs = unacked.poll();
-        if (subs == null) return;
-        inFlight = unacked.size();
-        acked.incrementAndGet();
-        owed.addAndGet(subs);
-        if (perSecond <= 0) tick();
-      };
-      socket.onError = () -> {
-        errors.increment();
-        unacked.poll();
-        inFlight = unacked.size();
-      };
+      socket.onAck =
+          id -> {
+            Integer subs = unacked.poll();
+            if (subs == null) return;
+            inFlight = unacked.size();
+            acked.incrementAndGet();
+            owed.addAndGet(subs);
+            if (perSecond <= 0) tick();
+          };
+      socket.onError =
+          () -> {
+            errors.increment();
+            unacked.poll();
+            inFlight = unacked.size();
+          };
       long started = System.nanoTime();
-      timer = vertx.setPeriodic(TICK_MS, id -> {
-        if (System.nanoTime() >= deadline) {
-          vertx.cancelTimer(id);
-          return;
-        }
-        if (perSecond > 0) {
-          long due = (long) ((System.nanoTime() - started) / 1e9 * perSecond) - mine;
-          send(Math.min(due, WINDOW - unacked.size()));
-        } else {
-          tick();
-        }
-      });
+      timer =
+          vertx.setPeriodic(
+              TICK_MS,
+              id -> {
+                if (System.nanoTime() >= deadline) {
+                  vertx.cancelTimer(id);
+                  return;
+                }
+                if (perSecond > 0) {
+                  long due = (long) ((System.nanoTime() - started) / 1e9 * perSecond) - mine;
+                  send(Math.min(due, WINDOW - unacked.size()));
+                } else {
+                  tick();
+                }
+              });
     }
 
     private void tick() {

@@ -11,8 +11,12 @@ final class Progress implements AutoCloseable {
 
   Progress(Vertx vertx, String what, Supplier<String> line) {
     this.vertx = vertx;
-    this.timer = vertx.setPeriodic(1_000, id -> System.err.printf("  [%s %4.0fs] %s%n", what,
-        (System.nanoTime() - started) / 1e9, line.get()));
+    this.timer =
+        vertx.setPeriodic(
+            1_000,
+            id ->
+                System.err.printf(
+                    "  [%s %4.0fs] %s%n", what, (System.nanoTime() - started) / 1e9, line.get()));
   }
 
   @Override

@@ -6,12 +6,12 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.function.LongConsumer;
 
 /**
- * Reads publications in a load-generator socket's pipeline, right after the frame decoder: the
- * send stamp is read from the frame's bytes and handed on, and the frame is dropped there, never
- * turned into a {@code String} nor queued through Vert.x. Every other frame (acks, errors,
- * Socket.IO's pings) goes on to Vert.x. The load generator shares the machine with the servers it
- * measures, so the less it spends per delivery, the more the servers get (here it spent about as
- * much as they did before this).
+ * Reads publications in a load-generator socket's pipeline, right after the frame decoder: the send
+ * stamp is read from the frame's bytes and handed on, and the frame is dropped there, never turned
+ * into a {@code String} nor queued through Vert.x. Every other frame (acks, errors, Socket.IO's
+ * pings) goes on to Vert.x. The load generator shares the machine with the servers it measures, so
+ * the less it spends per delivery, the more the servers get (here it spent about as much as they
+ * did before this).
  */
 final class PublicationTap extends ChannelInboundHandlerAdapter {
   static final String NAME = "bench-publication-tap";

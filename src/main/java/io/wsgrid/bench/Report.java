@@ -48,7 +48,8 @@ public final class Report {
   String toTable() {
     int width = values.keySet().stream().mapToInt(String::length).max().orElse(10);
     StringBuilder out = new StringBuilder("bench " + scenario + "\n");
-    values.forEach((name, value) -> out.append(String.format("  %-" + width + "s  %s%n", name, value)));
+    values.forEach(
+        (name, value) -> out.append(String.format("  %-" + width + "s  %s%n", name, value)));
     return out.toString();
   }
 }

@@ -4,10 +4,11 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Socket.IO v5 on Engine.IO v4 over a WebSocket only: the server opens with {@code 0{…}}, the
- * client joins the default namespace with {@code 40} (answered {@code 40{…}}), events are
- * {@code 42<id>["name",…]} with acks {@code 43<id>[…]}, and the server's ping {@code 2} is
- * answered with {@code 3}. The peer (src/bench/peers/socketio-server.js) acks {@code subscribe},
- * {@code unsubscribe} and {@code publish} and emits {@code message} with the wsgrid publication body to the room.
+ * client joins the default namespace with {@code 40} (answered {@code 40{…}}), events are {@code
+ * 42<id>["name",…]} with acks {@code 43<id>[…]}, and the server's ping {@code 2} is answered with
+ * {@code 3}. The peer (src/bench/peers/socketio-server.js) acks {@code subscribe}, {@code
+ * unsubscribe} and {@code publish} and emits {@code message} with the wsgrid publication body to
+ * the room.
  */
 final class SocketIoWire implements Wire {
   private static final ByteBuf EVENT = Wire.ascii("42");

@@ -25,15 +25,18 @@ public interface Wire {
   /** A request to unsubscribe from {@code channel}, answered with an ack carrying {@code id}. */
   String unsubscribe(int id, String channel);
 
-  /** A request to publish {@code body} (a JSON object) to {@code channel}, answered with an ack carrying {@code id}. */
+  /**
+   * A request to publish {@code body} (a JSON object) to {@code channel}, answered with an ack
+   * carrying {@code id}.
+   */
   String publish(int id, String channel, String body);
 
   /** Classifies a frame from the server. */
   Frame read(String text);
 
   /**
-   * The send stamp of a publication frame read as UTF-8 bytes (the fast path of
-   * {@link PublicationTap}), or -1 when the frame is not a publication; agrees with {@link #read}.
+   * The send stamp of a publication frame read as UTF-8 bytes (the fast path of {@link
+   * PublicationTap}), or -1 when the frame is not a publication; agrees with {@link #read}.
    */
   long publicationStamp(ByteBuf utf8);
 
@@ -42,28 +45,44 @@ public interface Wire {
     return null;
   }
 
-  enum Kind { READY, ACK, PUBLICATION, ERROR, OTHER }
+  enum Kind {
+    READY,
+    ACK,
+    PUBLICATION,
+    ERROR,
+    OTHER
+  }
 
-  /** A frame's kind; for an ACK its id; for a PUBLICATION the send time stamped in its body (nanoTime). */
+  /**
+   * A frame's kind; for an ACK its id; for a PUBLICATION the send time stamped in its body
+   * (nanoTime).
+   */
   record Frame(Kind kind, long value) {}
 
   static Wire of(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "wsgrid" -> new WsgridWire();
       case "socketio", "socket.io" -> new SocketIoWire();
-      default -> throw new IllegalArgumentException("--protocol must be wsgrid or socketio, got '" + name + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "--protocol must be wsgrid or socketio, got '" + name + "'");
     };
   }
 
-  /** {@code ascii} as a read-only buffer to search frames for ({@link #startsWith}, {@link #number(ByteBuf, ByteBuf)}). */
+  /**
+   * {@code ascii} as a read-only buffer to search frames for ({@link #startsWith}, {@link
+   * #number(ByteBuf, ByteBuf)}).
+   */
   static ByteBuf ascii(String ascii) {
-    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(ascii.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
+    return Unpooled.unreleasableBuffer(
+        Unpooled.wrappedBuffer(ascii.getBytes(StandardCharsets.US_ASCII)).asReadOnly());
   }
 
   /** True when {@code utf8} starts with {@code prefix}. */
   static boolean startsWith(ByteBuf utf8, ByteBuf prefix) {
     int length = prefix.readableBytes();
-    return utf8.readableBytes() >= length && ByteBufUtil.equals(utf8, utf8.readerIndex(), prefix, prefix.readerIndex(), length);
+    return utf8.readableBytes() >= length
+        && ByteBufUtil.equals(utf8, utf8.readerIndex(), prefix, prefix.readerIndex(), length);
   }
 
   /** The number right after the first {@code key} in {@code utf8}, or -1. */

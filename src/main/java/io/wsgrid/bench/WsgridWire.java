@@ -3,8 +3,9 @@ package io.wsgrid.bench;
 import io.netty.buffer.ByteBuf;
 
 /**
- * The wsgrid protocol: {@code {"id":1,"op":"subscribe","channel":…}}, replies {@code {"id":1,"ok":true…}},
- * publications {@code {"channel":…,"offset":…,"data":{"t":…}}}, first frame {@code {"op":"connected"…}}.
+ * The wsgrid protocol: {@code {"id":1,"op":"subscribe","channel":…}}, replies {@code
+ * {"id":1,"ok":true…}}, publications {@code {"channel":…,"offset":…,"data":{"t":…}}}, first frame
+ * {@code {"op":"connected"…}}.
  */
 final class WsgridWire implements Wire {
   private static final ByteBuf PUBLICATION = Wire.ascii("{\"channel\"");
@@ -32,7 +33,13 @@ final class WsgridWire implements Wire {
 
   @Override
   public String publish(int id, String channel, String body) {
-    return "{\"id\":" + id + ",\"op\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + body + "}";
+    return "{\"id\":"
+        + id
+        + ",\"op\":\"publish\",\"channel\":\""
+        + channel
+        + "\",\"data\":"
+        + body
+        + "}";
   }
 
   @Override
@@ -42,9 +49,11 @@ final class WsgridWire implements Wire {
 
   @Override
   public Frame read(String text) {
-    if (text.startsWith("{\"channel\"")) return new Frame(Kind.PUBLICATION, Wire.number(text, "\"t\":", 0));
+    if (text.startsWith("{\"channel\""))
+      return new Frame(Kind.PUBLICATION, Wire.number(text, "\"t\":", 0));
     if (text.startsWith("{\"id\":")) {
-      return new Frame(text.contains("\"error\"") ? Kind.ERROR : Kind.ACK, Wire.number(text, "\"id\":", 0));
+      return new Frame(
+          text.contains("\"error\"") ? Kind.ERROR : Kind.ACK, Wire.number(text, "\"id\":", 0));
     }
     if (text.contains("\"op\":\"connected\"")) return new Frame(Kind.READY, 0);
     if (text.contains("\"error\"")) return new Frame(Kind.ERROR, -1);

@@ -20,7 +20,10 @@ import java.util.List;
  */
 public interface Broker {
 
-  /** Publishes {@code data} (one JSON value, exactly as published); completes with its offset once the cluster holds it. */
+  /**
+   * Publishes {@code data} (one JSON value, exactly as published); completes with its offset once
+   * the cluster holds it.
+   */
   Future<Long> publish(String channel, byte[] data);
 
   /**
@@ -32,12 +35,15 @@ public interface Broker {
   /** Stops delivering {@code channel} to the listener. */
   void leave(String channel, ChannelListener listener);
 
-  /** The channel's epoch and the last offset this node delivered of it (or the log's, if the node does not follow it; -1 before the first). */
+  /**
+   * The channel's epoch and the last offset this node delivered of it (or the log's, if the node
+   * does not follow it; -1 before the first).
+   */
   Future<StreamPosition> position(String channel);
 
   /**
-   * Publications {@code from} to {@code to} (inclusive) in offset order; fails with
-   * {@link HistoryUnavailable} when history no longer reaches back to {@code from}.
+   * Publications {@code from} to {@code to} (inclusive) in offset order; fails with {@link
+   * HistoryUnavailable} when history no longer reaches back to {@code from}.
    */
   Future<List<Publication>> history(String channel, long from, long to);
 

@@ -4,8 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Receives a channel's publications on one node, on its own event loop. A node has one listener
- * per WebSocket verticle instance, which fans each frame out to that instance's sockets.
+ * Receives a channel's publications on one node, on its own event loop. A node has one listener per
+ * WebSocket verticle instance, which fans each frame out to that instance's sockets.
  */
 public interface ChannelListener {
 
@@ -23,6 +23,5 @@ public interface ChannelListener {
    * The channel's order could not be continued: its log was started anew under {@code epoch}, or
    * {@code lost} publications before {@code offset} are gone. Called on {@link #context()}.
    */
-  default void interrupted(String channel, String epoch, long offset, long lost) {
-  }
+  default void interrupted(String channel, String epoch, long offset, long lost) {}
 }

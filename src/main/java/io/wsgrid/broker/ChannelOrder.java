@@ -11,8 +11,10 @@ import java.util.TreeMap;
 final class ChannelOrder {
   private long epoch;
   private long next;
+
   /** The last offset the log is known to hold (a self-check said so); -1: nothing expected. */
   private long expected = -1;
+
   private final TreeMap<Long, Delivery> early = new TreeMap<>();
 
   /** Delivers {@code epoch}'s publications from offset {@code next} on. */
@@ -32,10 +34,10 @@ final class ChannelOrder {
 
   /**
    * Takes one publication; adds to {@code out}, in order, every publication that can now be
-   * delivered. One already delivered (or from before this node followed) is dropped. One of
-   * another epoch means the channel's log was started anew: the order restarts at that
-   * publication (what came before it in the new epoch never reached this node), and the caller is
-   * told by the return value.
+   * delivered. One already delivered (or from before this node followed) is dropped. One of another
+   * epoch means the channel's log was started anew: the order restarts at that publication (what
+   * came before it in the new epoch never reached this node), and the caller is told by the return
+   * value.
    */
   boolean offer(Delivery delivery, List<Delivery> out) {
     boolean restarted = false;
@@ -57,7 +59,10 @@ final class ChannelOrder {
     early.clear();
   }
 
-  /** The log holds offsets up to {@code tail}: any of them not delivered is missing, not merely late. */
+  /**
+   * The log holds offsets up to {@code tail}: any of them not delivered is missing, not merely
+   * late.
+   */
   void expect(long tail) {
     if (tail >= next) expected = Math.max(expected, tail);
   }
@@ -96,7 +101,10 @@ final class ChannelOrder {
     return lost;
   }
 
-  /** Moves {@link #next} up to {@code offset}, delivering what waits on the way; returns how many offsets had nothing. */
+  /**
+   * Moves {@link #next} up to {@code offset}, delivering what waits on the way; returns how many
+   * offsets had nothing.
+   */
   private long skipTo(long offset, List<Delivery> out) {
     long lost = 0;
     while (next < offset) {

@@ -9,15 +9,17 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Per-namespace channel settings from the {@code channels:} list of {@code conf/wsgrid.yaml}:
- * the first entry whose {@code pattern} ({@code chat.*}, {@code *}, or an exact name) matches a
- * channel gives its history (publications kept, and for how long). A channel with no history still
- * gets offsets and one order; only {@code since} recovery needs history. {@code idleSeconds}
- * ({@code --channel-idle-seconds}) is how long a channel nobody follows and with no history left
- * keeps its state after its last publication.
+ * Per-namespace channel settings from the {@code channels:} list of {@code conf/wsgrid.yaml}: the
+ * first entry whose {@code pattern} ({@code chat.*}, {@code *}, or an exact name) matches a channel
+ * gives its history (publications kept, and for how long). A channel with no history still gets
+ * offsets and one order; only {@code since} recovery needs history. {@code idleSeconds} ({@code
+ * --channel-idle-seconds}) is how long a channel nobody follows and with no history left keeps its
+ * state after its last publication.
  */
 public final class ChannelPolicies {
-  /** What a channel keeps: {@code size} publications for {@code ttlSeconds} (0 size: no history). */
+  /**
+   * What a channel keeps: {@code size} publications for {@code ttlSeconds} (0 size: no history).
+   */
   public record Policy(String pattern, int size, int ttlSeconds) {
     public boolean hasHistory() {
       return size > 0;
@@ -36,7 +38,8 @@ public final class ChannelPolicies {
   }
 
   public ChannelPolicies(List<Policy> policies, int idleSeconds) {
-    if (idleSeconds < 1) throw new ConfigException("--channel-idle-seconds must be >= 1, got " + idleSeconds);
+    if (idleSeconds < 1)
+      throw new ConfigException("--channel-idle-seconds must be >= 1, got " + idleSeconds);
     this.policies = List.copyOf(policies);
     this.idleSeconds = idleSeconds;
     for (Policy policy : this.policies) patterns.add(ChannelPatterns.compile(policy.pattern()));
@@ -61,17 +64,25 @@ public final class ChannelPolicies {
     Object value = file.getValue("channels");
     if (value == null) return defaults();
     if (!(value instanceof JsonArray list)) {
-      throw new ConfigException("channels must be a list of {pattern, history-size, history-ttl-seconds}");
+      throw new ConfigException(
+          "channels must be a list of {pattern, history-size, history-ttl-seconds}");
     }
     List<Policy> policies = new ArrayList<>();
     for (Object item : list) {
-      if (!(item instanceof JsonObject entry) || !(entry.getValue("pattern") instanceof String pattern) || pattern.isBlank()) {
-        throw new ConfigException("each channels entry needs a pattern, e.g. {pattern: \"chat.*\", history-size: 1000, history-ttl-seconds: 600}");
+      if (!(item instanceof JsonObject entry)
+          || !(entry.getValue("pattern") instanceof String pattern)
+          || pattern.isBlank()) {
+        throw new ConfigException(
+            "each channels entry needs a pattern, e.g. {pattern: \"chat.*\", history-size: 1000, history-ttl-seconds: 600}");
       }
       int size = intValue(entry, "history-size", 0);
       int ttl = intValue(entry, "history-ttl-seconds", size > 0 ? 600 : 0);
-      if (size < 0 || size > 1_000_000) throw new ConfigException("channels '" + pattern + "': history-size must be 0 to 1000000, got " + size);
-      if (ttl < 0) throw new ConfigException("channels '" + pattern + "': history-ttl-seconds must be >= 0, got " + ttl);
+      if (size < 0 || size > 1_000_000)
+        throw new ConfigException(
+            "channels '" + pattern + "': history-size must be 0 to 1000000, got " + size);
+      if (ttl < 0)
+        throw new ConfigException(
+            "channels '" + pattern + "': history-ttl-seconds must be >= 0, got " + ttl);
       policies.add(new Policy(pattern, size, ttl));
     }
     return new ChannelPolicies(policies);
@@ -81,7 +92,14 @@ public final class ChannelPolicies {
     Object v = entry.getValue(key);
     if (v == null) return fallback;
     if (v instanceof Number n) return n.intValue();
-    throw new ConfigException("channels '" + entry.getValue("pattern") + "': " + key + " must be a number, got '" + v + "'");
+    throw new ConfigException(
+        "channels '"
+            + entry.getValue("pattern")
+            + "': "
+            + key
+            + " must be a number, got '"
+            + v
+            + "'");
   }
 
   public Policy policy(String channel) {

@@ -7,4 +7,5 @@ import io.vertx.core.buffer.Buffer;
  * ({@code epoch}, {@code offset}), when it was accepted (epoch µs), and its frame as subscribers
  * receive it (shared, never modified).
  */
-public record Delivery(String channel, long epoch, long offset, long acceptedAtMicros, Buffer frame) {}
+public record Delivery(
+    String channel, long epoch, long offset, long acceptedAtMicros, Buffer frame) {}

@@ -4,8 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
@@ -16,12 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fan-out over the clustered event bus: one address per node ({@value #PREFIX}{@code <id>}),
- * so a node registers one consumer for its whole life however many channels it follows (a
- * consumer per channel would make every first subscribe a cluster-wide registry write and leave a
- * cached route per channel ever published to). A message is
- * {@code count, then per delivery: channel, epoch, offset, acceptedAt, frame}; the frames a node
- * receives are slices of the message, written to its sockets without a copy.
+ * The fan-out over the clustered event bus: one address per node ({@value #PREFIX}{@code <id>}), so
+ * a node registers one consumer for its whole life however many channels it follows (a consumer per
+ * channel would make every first subscribe a cluster-wide registry write and leave a cached route
+ * per channel ever published to). A message is {@code count, then per delivery: channel, epoch,
+ * offset, acceptedAt, frame}; the frames a node receives are slices of the message, written to its
+ * sockets without a copy.
  */
 public final class EventBusFanout implements Fanout {
   public static final String PREFIX = "wsgrid.fanout.";
@@ -48,33 +48,44 @@ public final class EventBusFanout implements Fanout {
 
   private Future<Void> register() {
     Promise<Void> registered = Promise.promise();
-    context.runOnContext(v -> {
-      MessageConsumer<Buffer> old = consumer;
-      if (old != null) old.unregister();
-      consumer = eventBus.<Buffer>consumer(PREFIX + self, message -> handler.handle(decode(message.body())));
-      consumer.completion().onComplete(registered);
-    });
+    context.runOnContext(
+        v -> {
+          MessageConsumer<Buffer> old = consumer;
+          if (old != null) old.unregister();
+          consumer =
+              eventBus.<Buffer>consumer(
+                  PREFIX + self, message -> handler.handle(decode(message.body())));
+          consumer.completion().onComplete(registered);
+        });
     return registered.future();
   }
 
   /**
-   * Reads this node's registration for its address from the cluster (the map other nodes route
-   * by); registers the consumer again when the cluster lost it or the consumer went away.
+   * Reads this node's registration for its address from the cluster (the map other nodes route by);
+   * registers the consumer again when the cluster lost it or the consumer went away.
    */
   @Override
   public Future<Boolean> verify() {
     MessageConsumer<Buffer> current = consumer;
     ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
     if (cluster == null) {
-      return current != null && current.isRegistered() ? Future.succeededFuture(true) : register().map(false);
+      return current != null && current.isRegistered()
+          ? Future.succeededFuture(true)
+          : register().map(false);
     }
     Promise<List<RegistrationInfo>> registrations = Promise.promise();
     cluster.getRegistrations(PREFIX + self, registrations);
     String nodeId = cluster.getNodeId();
-    return registrations.future().compose(found -> {
-      boolean reachable = current != null && current.isRegistered() && found.stream().anyMatch(r -> nodeId.equals(r.nodeId()));
-      return reachable ? Future.succeededFuture(true) : register().map(false);
-    });
+    return registrations
+        .future()
+        .compose(
+            found -> {
+              boolean reachable =
+                  current != null
+                      && current.isRegistered()
+                      && found.stream().anyMatch(r -> nodeId.equals(r.nodeId()));
+              return reachable ? Future.succeededFuture(true) : register().map(false);
+            });
   }
 
   @Override
@@ -88,9 +99,13 @@ public final class EventBusFanout implements Fanout {
     Buffer out = Buffer.buffer(size).appendInt(deliveries.size());
     for (Delivery d : deliveries) {
       byte[] channel = d.channel().getBytes(StandardCharsets.UTF_8);
-      out.appendShort((short) channel.length).appendBytes(channel)
-          .appendLong(d.epoch()).appendLong(d.offset()).appendLong(d.acceptedAtMicros())
-          .appendInt(d.frame().length()).appendBuffer(d.frame());
+      out.appendShort((short) channel.length)
+          .appendBytes(channel)
+          .appendLong(d.epoch())
+          .appendLong(d.offset())
+          .appendLong(d.acceptedAtMicros())
+          .appendInt(d.frame().length())
+          .appendBuffer(d.frame());
     }
     return out;
   }

@@ -45,17 +45,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogBroker implements Broker {
   static final long GAP_WAIT_MS = 100;
+
   /** Each node follows and publishes to its own probe channel, {@value}{@code <follower id>}. */
   public static final String PROBE_PREFIX = "_wsgrid.probe.";
+
   /** Channels one self-check round looks at, at most. */
   private static final int CHECK_ROUND = 10_000;
+
   static final int MAX_BATCH = 1000;
   private static final int READ_BATCH = 1000;
   private static final Logger log = LoggerFactory.getLogger(LogBroker.class);
 
   private final Vertx vertx;
-  /** Where work goes that belongs to no event loop of a caller (batches of follows only, sweeps). */
+
+  /**
+   * Where work goes that belongs to no event loop of a caller (batches of follows only, sweeps).
+   */
   private final ContextInternal fallback;
+
   private final PublicationLog publicationLog;
   private final Fanout fanout;
   private final ChannelPolicies policies;
@@ -68,15 +75,25 @@ public final class LogBroker implements Broker {
   private final long seedBase = ThreadLocalRandom.current().nextLong();
   private final String probeChannel;
   private final Probe probe = new Probe();
-  private volatile Consumer<String> repairs = kind -> { };
+  private volatile Consumer<String> repairs = kind -> {};
   private volatile long sweepTimer = -1;
   private volatile long checkTimer = -1;
-  /** Where the round of self-checks got to, for nodes that follow more channels than one round checks. */
+
+  /**
+   * Where the round of self-checks got to, for nodes that follow more channels than one round
+   * checks.
+   */
   private Iterator<Stream> checking = Collections.emptyIterator();
 
   /** A broker for the node whose follower id is {@code self}. */
-  public LogBroker(Vertx vertx, PublicationLog publicationLog, Fanout fanout, ChannelPolicies policies, FrameEncoder encoder,
-      Clock clock, String self) {
+  public LogBroker(
+      Vertx vertx,
+      PublicationLog publicationLog,
+      Fanout fanout,
+      ChannelPolicies policies,
+      FrameEncoder encoder,
+      Clock clock,
+      String self) {
     this.vertx = vertx;
     this.fallback = ((VertxInternal) vertx).createEventLoopContext();
     this.publicationLog = publicationLog;
@@ -110,28 +127,54 @@ public final class LogBroker implements Broker {
    */
   public Future<Void> start(Context receiving, long sweepMillis, long checkMillis) {
     if (sweepMillis > 0) {
-      fallback.runOnContext(v -> sweepTimer = vertx.setPeriodic(sweepMillis, id -> publicationLog.expire().whenComplete((removed, e) -> {
-        if (e != null) log.debug("channel expiry sweep failed: {}", e.toString());
-        else if (removed > 0) log.debug("expired {} idle channels", removed);
-      })));
+      fallback.runOnContext(
+          v ->
+              sweepTimer =
+                  vertx.setPeriodic(
+                      sweepMillis,
+                      id ->
+                          publicationLog
+                              .expire()
+                              .whenComplete(
+                                  (removed, e) -> {
+                                    if (e != null)
+                                      log.debug("channel expiry sweep failed: {}", e.toString());
+                                    else if (removed > 0)
+                                      log.debug("expired {} idle channels", removed);
+                                  })));
     }
     Future<Void> started = fanout.start(receiving, this::route);
     if (checkMillis <= 0) return started;
-    publicationLog.onLoss(() -> fallback.runOnContext(v -> {
-      log.warn("the cluster lost every copy of part of the publication log: checking every followed channel now");
-      checking = List.copyOf(streams.values()).iterator();
-      selfCheck(checkMillis);
-    }));
-    return started.compose(v -> join(probeChannel, probe)).onSuccess(v -> fallback.runOnContext(w ->
-        checkTimer = vertx.setPeriodic(checkMillis, id -> selfCheck(checkMillis))));
+    publicationLog.onLoss(
+        () ->
+            fallback.runOnContext(
+                v -> {
+                  log.warn(
+                      "the cluster lost every copy of part of the publication log: checking every followed channel now");
+                  checking = List.copyOf(streams.values()).iterator();
+                  selfCheck(checkMillis);
+                }));
+    return started
+        .compose(v -> join(probeChannel, probe))
+        .onSuccess(
+            v ->
+                fallback.runOnContext(
+                    w ->
+                        checkTimer = vertx.setPeriodic(checkMillis, id -> selfCheck(checkMillis))));
   }
 
-  /** Counts each repair the self-check makes, by kind ({@code gap}, {@code epoch}, {@code consumer}). */
+  /**
+   * Counts each repair the self-check makes, by kind ({@code gap}, {@code epoch}, {@code
+   * consumer}).
+   */
   public void onRepair(Consumer<String> counter) {
     this.repairs = counter;
   }
 
-  /** False while this node's own probe publications do not come back, or other nodes cannot reach its fan-out. */
+  /**
+   * False while this node's own probe publications do not come back, or other nodes cannot reach
+   * its fan-out.
+   */
   public boolean healthy() {
     return probe.healthy();
   }
@@ -158,15 +201,19 @@ public final class LogBroker implements Broker {
     for (int i = 0; i < queues.length; i++) {
       if (touched[i]) queues[i].pump();
     }
-    fanout.verify().onComplete(ar -> {
-      boolean reachable = ar.succeeded() && ar.result();
-      if (!reachable) {
-        repairs.accept("consumer");
-        log.warn("this node's fan-out could not be reached by the cluster ({}); registered it again",
-            ar.succeeded() ? "its registration was gone" : ar.cause().toString());
-      }
-      probe.fanoutReachable(reachable);
-    });
+    fanout
+        .verify()
+        .onComplete(
+            ar -> {
+              boolean reachable = ar.succeeded() && ar.result();
+              if (!reachable) {
+                repairs.accept("consumer");
+                log.warn(
+                    "this node's fan-out could not be reached by the cluster ({}); registered it again",
+                    ar.succeeded() ? "its registration was gone" : ar.cause().toString());
+              }
+              probe.fanoutReachable(reachable);
+            });
     probe.send(checkMillis);
   }
 
@@ -207,7 +254,12 @@ public final class LogBroker implements Broker {
     for (Pending p : publications) {
       ChannelPolicies.Policy policy = policies.policy(p.channel);
       int shard = publicationLog.shardOf(p.channel);
-      queues[shard].add(new Request(ShardRequest.append(p.channel, p.data, p.acceptedAt, policy.size(), policy.ttlSeconds()), p, null));
+      queues[shard].add(
+          new Request(
+              ShardRequest.append(
+                  p.channel, p.data, p.acceptedAt, policy.size(), policy.ttlSeconds()),
+              p,
+              null));
       touched[shard] = true;
     }
     for (int i = 0; i < queues.length; i++) {
@@ -216,7 +268,12 @@ public final class LogBroker implements Broker {
   }
 
   /** A publication waiting for its offset, and the event loop of the caller to tell. */
-  private record Pending(String channel, byte[] data, long acceptedAt, Promise<Long> promise, ContextInternal caller) {}
+  private record Pending(
+      String channel,
+      byte[] data,
+      long acceptedAt,
+      Promise<Long> promise,
+      ContextInternal caller) {}
 
   /** What one event-loop thread published in the current turn; used by that thread only. */
   private static final class Outbox {
@@ -237,7 +294,8 @@ public final class LogBroker implements Broker {
 
   /**
    * A request waiting in a shard's queue: an append (with its publication) or a follow/unfollow
-   * (with its stream; {@code check}: a follow of the self-check, for a stream that follows already).
+   * (with its stream; {@code check}: a follow of the self-check, for a stream that follows
+   * already).
    */
   private record Request(ShardRequest request, Pending publication, Stream stream, boolean check) {
     Request(ShardRequest request, Pending publication, Stream stream) {
@@ -279,23 +337,36 @@ public final class LogBroker implements Broker {
         }
         inFlight = true;
         seq++;
-        batch = new ShardBatch(self, seq, clock.millis(), seedBase ^ (seq * 0x9E3779B97F4A7C15L) ^ shard, requests);
+        batch =
+            new ShardBatch(
+                self,
+                seq,
+                clock.millis(),
+                seedBase ^ (seq * 0x9E3779B97F4A7C15L) ^ shard,
+                requests);
       }
       ContextInternal home = taken.get(0).home();
-      publicationLog.apply(shard, batch).whenComplete((reply, failure) -> home.runOnContext(v -> {
-        // Handled before the next batch goes: one shard's replies are handled in the order sent.
-        try {
-          if (failure != null) failed(taken, failure);
-          else applied(taken, reply, home);
-        } catch (RuntimeException e) {
-          log.error("shard {}: handling the log's reply to a batch failed", shard, e);
-        } finally {
-          synchronized (this) {
-            inFlight = false;
-          }
-          pump();
-        }
-      }));
+      publicationLog
+          .apply(shard, batch)
+          .whenComplete(
+              (reply, failure) ->
+                  home.runOnContext(
+                      v -> {
+                        // Handled before the next batch goes: one shard's replies are handled in
+                        // the order sent.
+                        try {
+                          if (failure != null) failed(taken, failure);
+                          else applied(taken, reply, home);
+                        } catch (RuntimeException e) {
+                          log.error(
+                              "shard {}: handling the log's reply to a batch failed", shard, e);
+                        } finally {
+                          synchronized (this) {
+                            inFlight = false;
+                          }
+                          pump();
+                        }
+                      }));
     }
   }
 
@@ -312,7 +383,13 @@ public final class LogBroker implements Broker {
       switch (r.request.kind()) {
         case APPEND -> {
           Pending p = r.publication;
-          Delivery delivery = new Delivery(p.channel, epoch, offset, p.acceptedAt, encoder.publication(p.channel, offset, p.data));
+          Delivery delivery =
+              new Delivery(
+                  p.channel,
+                  epoch,
+                  offset,
+                  p.acceptedAt,
+                  encoder.publication(p.channel, offset, p.data));
           for (String follower : reply.followers()[i]) {
             if (follower.equals(self)) local.add(delivery);
             else remote.computeIfAbsent(follower, f -> new ArrayList<>()).add(delivery);
@@ -325,7 +402,7 @@ public final class LogBroker implements Broker {
           if (r.check) r.stream.context.runOnContext(v -> r.stream.checked(epoch, offset));
           else r.stream.context.runOnContext(v -> r.stream.ready(epoch, offset + 1));
         }
-        case UNFOLLOW -> { }
+        case UNFOLLOW -> {}
       }
     }
     remote.forEach(fanout::send);
@@ -337,8 +414,14 @@ public final class LogBroker implements Broker {
   private void failed(List<Request> taken, Throwable cause) {
     log.warn("publication log: a batch of {} requests failed: {}", taken.size(), cause.toString());
     for (Request r : taken) {
-      ProtocolError failure = new ProtocolError(ErrorCode.UNAVAILABLE, "the cluster could not order channel " + r.request.channel()
-          + " now (" + cause.getClass().getSimpleName() + "); retry");
+      ProtocolError failure =
+          new ProtocolError(
+              ErrorCode.UNAVAILABLE,
+              "the cluster could not order channel "
+                  + r.request.channel()
+                  + " now ("
+                  + cause.getClass().getSimpleName()
+                  + "); retry");
       if (r.publication != null) {
         Pending p = r.publication;
         p.caller.runOnContext(v -> p.promise.fail(failure));
@@ -360,35 +443,42 @@ public final class LogBroker implements Broker {
 
   private void join(String channel, ChannelListener listener, Promise<Void> joined) {
     Stream[] created = new Stream[1];
-    Stream stream = streams.computeIfAbsent(channel, c -> created[0] = new Stream(c, (ContextInternal) listener.context()));
+    Stream stream =
+        streams.computeIfAbsent(
+            channel, c -> created[0] = new Stream(c, (ContextInternal) listener.context()));
     if (created[0] != null) {
       ShardQueue queue = queues[publicationLog.shardOf(channel)];
       queue.add(new Request(ShardRequest.follow(channel), null, stream));
       queue.pump();
     }
-    stream.context.runOnContext(v -> {
-      if (stream.closed) {
-        join(channel, listener, joined); // it was just left: a new stream follows the channel again
-        return;
-      }
-      stream.listeners.add(listener);
-      if (stream.order != null) joined.complete();
-      else stream.joining.add(joined);
-    });
+    stream.context.runOnContext(
+        v -> {
+          if (stream.closed) {
+            join(
+                channel, listener,
+                joined); // it was just left: a new stream follows the channel again
+            return;
+          }
+          stream.listeners.add(listener);
+          if (stream.order != null) joined.complete();
+          else stream.joining.add(joined);
+        });
   }
 
   @Override
   public void leave(String channel, ChannelListener listener) {
     Stream stream = streams.get(channel);
     if (stream == null) return;
-    stream.context.runOnContext(v -> {
-      if (stream.closed || !stream.listeners.remove(listener) || !stream.listeners.isEmpty()) return;
-      stream.close();
-      streams.remove(channel, stream);
-      ShardQueue queue = queues[publicationLog.shardOf(channel)];
-      queue.add(new Request(ShardRequest.unfollow(channel), null, stream));
-      queue.pump();
-    });
+    stream.context.runOnContext(
+        v -> {
+          if (stream.closed || !stream.listeners.remove(listener) || !stream.listeners.isEmpty())
+            return;
+          stream.close();
+          streams.remove(channel, stream);
+          ShardQueue queue = queues[publicationLog.shardOf(channel)];
+          queue.add(new Request(ShardRequest.unfollow(channel), null, stream));
+          queue.pump();
+        });
   }
 
   @Override
@@ -396,13 +486,16 @@ public final class LogBroker implements Broker {
     Promise<StreamPosition> position = Promise.promise();
     Stream stream = streams.get(channel);
     if (stream != null) {
-      stream.context.runOnContext(v -> {
-        if (!stream.closed && stream.order != null) {
-          position.complete(new StreamPosition(stream.order.next() - 1, LogShard.epochName(stream.order.epoch())));
-        } else {
-          positionFromLog(channel, position);
-        }
-      });
+      stream.context.runOnContext(
+          v -> {
+            if (!stream.closed && stream.order != null) {
+              position.complete(
+                  new StreamPosition(
+                      stream.order.next() - 1, LogShard.epochName(stream.order.epoch())));
+            } else {
+              positionFromLog(channel, position);
+            }
+          });
     } else {
       positionFromLog(channel, position);
     }
@@ -410,14 +503,20 @@ public final class LogBroker implements Broker {
   }
 
   private void positionFromLog(String channel, Promise<StreamPosition> position) {
-    publicationLog.positions(publicationLog.shardOf(channel), List.of(channel)).whenComplete((found, e) -> {
-      if (e != null) {
-        position.fail(e);
-        return;
-      }
-      var p = found.get(channel);
-      position.complete(p == null ? new StreamPosition(-1, LogShard.epochName(0)) : new StreamPosition(p.tail(), LogShard.epochName(p.epoch())));
-    });
+    publicationLog
+        .positions(publicationLog.shardOf(channel), List.of(channel))
+        .whenComplete(
+            (found, e) -> {
+              if (e != null) {
+                position.fail(e);
+                return;
+              }
+              var p = found.get(channel);
+              position.complete(
+                  p == null
+                      ? new StreamPosition(-1, LogShard.epochName(0))
+                      : new StreamPosition(p.tail(), LogShard.epochName(p.epoch())));
+            });
   }
 
   @Override
@@ -427,32 +526,53 @@ public final class LogBroker implements Broker {
     return result.future();
   }
 
-  private void readHistory(String channel, long from, long to, List<Publication> out, Promise<List<Publication>> result) {
+  private void readHistory(
+      String channel,
+      long from,
+      long to,
+      List<Publication> out,
+      Promise<List<Publication>> result) {
     if (from > to) {
       result.complete(out);
       return;
     }
-    publicationLog.read(channel, from, (int) Math.min(READ_BATCH, to - from + 1)).whenComplete((slice, e) -> {
-      if (e != null) {
-        result.fail(e);
-      } else if (slice == null || slice.first() > from || slice.entries().isEmpty()) {
-        result.fail(new HistoryUnavailable("history of " + channel + " does not reach back to " + from
-            + (slice == null ? " (the channel holds no state)" : " (it starts at " + slice.first() + ")")));
-      } else {
-        long last = from - 1;
-        for (LogEntry entry : slice.entries()) {
-          if (entry.offset() > to) break;
-          out.add(new Publication(entry.offset(), encoder.publication(channel, entry.offset(), entry.data())));
-          last = entry.offset();
-        }
-        readHistory(channel, last + 1, to, out, result);
-      }
-    });
+    publicationLog
+        .read(channel, from, (int) Math.min(READ_BATCH, to - from + 1))
+        .whenComplete(
+            (slice, e) -> {
+              if (e != null) {
+                result.fail(e);
+              } else if (slice == null || slice.first() > from || slice.entries().isEmpty()) {
+                result.fail(
+                    new HistoryUnavailable(
+                        "history of "
+                            + channel
+                            + " does not reach back to "
+                            + from
+                            + (slice == null
+                                ? " (the channel holds no state)"
+                                : " (it starts at " + slice.first() + ")")));
+              } else {
+                long last = from - 1;
+                for (LogEntry entry : slice.entries()) {
+                  if (entry.offset() > to) break;
+                  out.add(
+                      new Publication(
+                          entry.offset(),
+                          encoder.publication(channel, entry.offset(), entry.data())));
+                  last = entry.offset();
+                }
+                readHistory(channel, last + 1, to, out, result);
+              }
+            });
   }
 
   // ---- ordering and delivering ----
 
-  /** Hands each delivery to its channel's stream, on the stream's event loop (here, or one task per other loop). */
+  /**
+   * Hands each delivery to its channel's stream, on the stream's event loop (here, or one task per
+   * other loop).
+   */
   private void route(List<Delivery> deliveries) {
     if (deliveries.isEmpty()) return;
     Context current = Vertx.currentContext();
@@ -469,10 +589,14 @@ public final class LogBroker implements Broker {
       }
     }
     dispatch.run();
-    if (elsewhere != null) elsewhere.forEach((context, list) -> context.runOnContext(v -> route(list)));
+    if (elsewhere != null)
+      elsewhere.forEach((context, list) -> context.runOnContext(v -> route(list)));
   }
 
-  /** What one pass of ordering can deliver: at once to listeners on this loop, one task per other loop. */
+  /**
+   * What one pass of ordering can deliver: at once to listeners on this loop, one task per other
+   * loop.
+   */
   private static final class Dispatch {
     final Context current;
     final Map<Context, List<Runnable>> tasks = new IdentityHashMap<>();
@@ -487,15 +611,19 @@ public final class LogBroker implements Broker {
         if (listener.context() == current) {
           listener.deliver(d.channel(), d.offset(), d.frame(), d.acceptedAtMicros());
         } else {
-          tasks.computeIfAbsent(listener.context(), c -> new ArrayList<>())
-              .add(() -> listener.deliver(d.channel(), d.offset(), d.frame(), d.acceptedAtMicros()));
+          tasks
+              .computeIfAbsent(listener.context(), c -> new ArrayList<>())
+              .add(
+                  () -> listener.deliver(d.channel(), d.offset(), d.frame(), d.acceptedAtMicros()));
         }
       }
     }
 
-    void interrupt(List<ChannelListener> listeners, String channel, long epoch, long offset, long lost) {
+    void interrupt(
+        List<ChannelListener> listeners, String channel, long epoch, long offset, long lost) {
       for (ChannelListener listener : listeners) {
-        Runnable call = () -> listener.interrupted(channel, LogShard.epochName(epoch), offset, lost);
+        Runnable call =
+            () -> listener.interrupted(channel, LogShard.epochName(epoch), offset, lost);
         if (listener.context() == current) call.run();
         else tasks.computeIfAbsent(listener.context(), c -> new ArrayList<>()).add(call);
       }
@@ -519,7 +647,10 @@ public final class LogBroker implements Broker {
     void send(long checkMillis) {
       timeoutMillis = 3 * checkMillis + 1000;
       if (sentAt < 0 || cameBackAt >= sentAt) sentAt = System.currentTimeMillis();
-      publish(probeChannel, ("{\"t\":" + System.currentTimeMillis() + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      publish(
+          probeChannel,
+          ("{\"t\":" + System.currentTimeMillis() + "}")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     void fanoutReachable(boolean reachable) {
@@ -528,7 +659,8 @@ public final class LogBroker implements Broker {
 
     boolean healthy() {
       long sent = sentAt;
-      boolean probed = sent < 0 || cameBackAt >= sent || System.currentTimeMillis() - sent < timeoutMillis;
+      boolean probed =
+          sent < 0 || cameBackAt >= sent || System.currentTimeMillis() - sent < timeoutMillis;
       return probed && fanoutReachable;
     }
 
@@ -538,26 +670,37 @@ public final class LogBroker implements Broker {
     }
 
     @Override
-    public void deliver(String channel, long offset, io.vertx.core.buffer.Buffer frame, long acceptedAtMicros) {
+    public void deliver(
+        String channel, long offset, io.vertx.core.buffer.Buffer frame, long acceptedAtMicros) {
       cameBackAt = System.currentTimeMillis();
     }
   }
 
-  /** One followed channel on this node: its listeners and its order, confined to {@link #context}. */
+  /**
+   * One followed channel on this node: its listeners and its order, confined to {@link #context}.
+   */
   private final class Stream {
     final String channel;
     final ContextInternal context;
     final List<ChannelListener> listeners = new CopyOnWriteArrayList<>();
     final List<Promise<Void>> joining = new ArrayList<>(1);
+
     /** Null until the log answered the follow; deliveries meanwhile wait in {@link #before}. */
     ChannelOrder order;
+
     List<Delivery> before;
     long gapTimer = -1;
     boolean filling;
+
     /** The last offset the log held at the previous self-check; -2 before the first. */
     long checkedTail = -2;
-    /** Where {@link #order} stood at the previous self-check: a channel that moved since is late, not stuck. */
+
+    /**
+     * Where {@link #order} stood at the previous self-check: a channel that moved since is late,
+     * not stuck.
+     */
     long nextAtCheck = -1;
+
     volatile boolean closed;
 
     Stream(String channel, ContextInternal context) {
@@ -595,8 +738,12 @@ public final class LogBroker implements Broker {
         return;
       }
       if (epoch != order.epoch()) {
-        log.warn("channel {}: its log was started anew (epoch {} where this node had {}); continuing after offset {}", channel,
-            LogShard.epochName(epoch), LogShard.epochName(order.epoch()), tail);
+        log.warn(
+            "channel {}: its log was started anew (epoch {} where this node had {}); continuing after offset {}",
+            channel,
+            LogShard.epochName(epoch),
+            LogShard.epochName(order.epoch()),
+            tail);
         order.restart(epoch, tail + 1);
         checkedTail = tail;
         nextAtCheck = order.next();
@@ -609,8 +756,11 @@ public final class LogBroker implements Broker {
       // Offsets the log held two seconds ago that have not come are missing only if nothing came
       // since either: a node behind under load (its deliveries still arriving) is left to catch up.
       if (checkedTail >= order.next() && order.next() == nextAtCheck) {
-        log.warn("channel {}: offsets {}..{} were in the log at the last check and never came; reading them", channel,
-            order.next(), checkedTail);
+        log.warn(
+            "channel {}: offsets {}..{} were in the log at the last check and never came; reading them",
+            channel,
+            order.next(),
+            checkedTail);
         repairs.accept("gap");
         order.expect(checkedTail);
         if (gapTimer >= 0) {
@@ -641,8 +791,11 @@ public final class LogBroker implements Broker {
       List<Delivery> out = dispatch.ordered;
       out.clear();
       if (order.offer(d, out)) {
-        log.warn("channel {}: its log was started anew (epoch {}), continuing from offset {}", channel,
-            LogShard.epochName(order.epoch()), d.offset());
+        log.warn(
+            "channel {}: its log was started anew (epoch {}), continuing from offset {}",
+            channel,
+            LogShard.epochName(order.epoch()),
+            d.offset());
         dispatch.interrupt(listeners, channel, order.epoch(), d.offset(), -1);
       }
       for (Delivery ready : out) dispatch.to(listeners, ready);
@@ -652,10 +805,13 @@ public final class LogBroker implements Broker {
     /** A gap that is still open after {@link #GAP_WAIT_MS} is read from the log. */
     void awaitGap() {
       if (order.gap() == null || gapTimer >= 0 || filling) return;
-      gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
-        gapTimer = -1;
-        fillGap();
-      });
+      gapTimer =
+          vertx.setTimer(
+              GAP_WAIT_MS,
+              t -> {
+                gapTimer = -1;
+                fillGap();
+              });
     }
 
     void fillGap() {
@@ -665,31 +821,52 @@ public final class LogBroker implements Broker {
       long epoch = order.epoch();
       long from = gap[0];
       long to = Math.min(gap[1], from + READ_BATCH - 1);
-      publicationLog.read(channel, from, (int) (to - from + 1)).whenComplete((slice, e) -> context.runOnContext(v -> {
-        filling = false;
-        if (closed) return;
-        if (e != null) {
-          log.warn("channel {}: cannot read offsets {}..{} from the log: {}", channel, from, to, e.toString());
-          awaitGap();
-          return;
-        }
-        List<Delivery> read = new ArrayList<>();
-        if (slice != null && slice.epoch() == epoch) {
-          for (LogEntry entry : slice.entries()) {
-            read.add(new Delivery(channel, epoch, entry.offset(), entry.acceptedAtMicros(), encoder.publication(channel, entry.offset(), entry.data())));
-          }
-        }
-        Dispatch dispatch = new Dispatch(context);
-        long lost = order.fill(from, to, read, dispatch.ordered);
-        List<Delivery> ready = List.copyOf(dispatch.ordered);
-        if (lost > 0) {
-          log.warn("channel {}: {} publications between offsets {} and {} are no longer in the log; continuing", channel, lost, from, to);
-          dispatch.interrupt(listeners, channel, epoch, from, lost);
-        }
-        for (Delivery d : ready) dispatch.to(listeners, d);
-        dispatch.run();
-        awaitGap();
-      }));
+      publicationLog
+          .read(channel, from, (int) (to - from + 1))
+          .whenComplete(
+              (slice, e) ->
+                  context.runOnContext(
+                      v -> {
+                        filling = false;
+                        if (closed) return;
+                        if (e != null) {
+                          log.warn(
+                              "channel {}: cannot read offsets {}..{} from the log: {}",
+                              channel,
+                              from,
+                              to,
+                              e.toString());
+                          awaitGap();
+                          return;
+                        }
+                        List<Delivery> read = new ArrayList<>();
+                        if (slice != null && slice.epoch() == epoch) {
+                          for (LogEntry entry : slice.entries()) {
+                            read.add(
+                                new Delivery(
+                                    channel,
+                                    epoch,
+                                    entry.offset(),
+                                    entry.acceptedAtMicros(),
+                                    encoder.publication(channel, entry.offset(), entry.data())));
+                          }
+                        }
+                        Dispatch dispatch = new Dispatch(context);
+                        long lost = order.fill(from, to, read, dispatch.ordered);
+                        List<Delivery> ready = List.copyOf(dispatch.ordered);
+                        if (lost > 0) {
+                          log.warn(
+                              "channel {}: {} publications between offsets {} and {} are no longer in the log; continuing",
+                              channel,
+                              lost,
+                              from,
+                              to);
+                          dispatch.interrupt(listeners, channel, epoch, from, lost);
+                        }
+                        for (Delivery d : ready) dispatch.to(listeners, d);
+                        dispatch.run();
+                        awaitGap();
+                      }));
     }
 
     void close() {

@@ -28,27 +28,50 @@ import picocli.CommandLine.Option;
  * {@code wsgrid local}: a whole cluster on loopback as child processes of this one, their logs
  * forwarded with a name prefix; Ctrl-C stops them all.
  */
-@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run a local cluster on 127.0.0.1: an edge on --port and N nodes on the next ports, as child processes; Ctrl-C stops all.")
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Run a local cluster on 127.0.0.1: an edge on --port and N nodes on the next ports, as child processes; Ctrl-C stops all.")
 final class LocalCommand implements Callable<Integer> {
-  @Option(names = "--nodes", defaultValue = "3", description = "Nodes to start (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--nodes",
+      defaultValue = "3",
+      description = "Nodes to start (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--port", defaultValue = "8080", description = "The edge's port; nodes take the next ones (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "The edge's port; nodes take the next ones (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--strategy", defaultValue = "least-connections", completionCandidates = BalancingStrategy.Names.class,
-      description = "The edge's balancing strategy, one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--strategy",
+      defaultValue = "least-connections",
+      completionCandidates = BalancingStrategy.Names.class,
+      description =
+          "The edge's balancing strategy, one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   String strategy;
 
-  @Option(names = "--cluster-name", defaultValue = "wsgrid", description = "Cluster name (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cluster-name",
+      defaultValue = "wsgrid",
+      description = "Cluster name (default: ${DEFAULT-VALUE}).")
   String clusterName;
 
-  @Option(names = "--cluster-port", defaultValue = "0",
-      description = "First Hazelcast member port; the edge and the nodes take it and the next ones (default: ${DEFAULT-VALUE} = the config's, 5701).")
+  @Option(
+      names = "--cluster-port",
+      defaultValue = "0",
+      description =
+          "First Hazelcast member port; the edge and the nodes take it and the next ones (default: ${DEFAULT-VALUE} = the config's, 5701).")
   int clusterPort;
 
-  @Option(names = "--instances", defaultValue = "1", description = "WebSocket verticles per node (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--instances",
+      defaultValue = "1",
+      description = "WebSocket verticles per node (default: ${DEFAULT-VALUE}).")
   int instances;
 
   static final long STOP_TIMEOUT_SECONDS = 10;
@@ -60,20 +83,40 @@ final class LocalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (nodes < 1 || nodes > 32) throw new ConfigException("--nodes must be between 1 and 32, got " + nodes);
-    if (port < 1 || port + nodes > 65535) throw new ConfigException("--port must leave room for " + nodes + " ports");
+    if (nodes < 1 || nodes > 32)
+      throw new ConfigException("--nodes must be between 1 and 32, got " + nodes);
+    if (port < 1 || port + nodes > 65535)
+      throw new ConfigException("--port must leave room for " + nodes + " ports");
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "wsgrid-local-stop"));
     List<String> cluster = clusterArgs();
     for (int i = 1; i <= nodes && !stopping; i++) {
       String name = "n" + i;
-      List<String> args = new ArrayList<>(List.of("node", "--port", String.valueOf(port + i), "--name", name,
-          "--instances", String.valueOf(instances)));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "node",
+                  "--port",
+                  String.valueOf(port + i),
+                  "--name",
+                  name,
+                  "--instances",
+                  String.valueOf(instances)));
       args.addAll(cluster);
       nodeChildren.add(Child.start(console, name, port + i, args));
     }
     if (!stopping) {
-      List<String> args = new ArrayList<>(List.of("edge", "--port", String.valueOf(port), "--name", "edge",
-          "--strategy", strategy, "--mode", "proxy,assign"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "edge",
+                  "--port",
+                  String.valueOf(port),
+                  "--name",
+                  "edge",
+                  "--strategy",
+                  strategy,
+                  "--mode",
+                  "proxy,assign"));
       args.addAll(cluster);
       edgeChild = Child.start(console, "edge", port, args);
     }
@@ -89,7 +132,8 @@ final class LocalCommand implements Callable<Integer> {
    * take. Listed without ports, every member port in the config's range would be a candidate, and
    * Hazelcast's master keeps probing the empty ones for a split-off cluster to merge, up to 5 s
    * each, one after the other: a stop of the master then waits 3 s for the probe (Hazelcast's
-   * executor shutdown). With the exact list, a cluster whose members are all up has nothing to probe.
+   * executor shutdown). With the exact list, a cluster whose members are all up has nothing to
+   * probe.
    */
   private List<String> clusterArgs() {
     int first = clusterPort > 0 ? clusterPort : ClusterBootstrap.memberPort(null);
@@ -97,8 +141,13 @@ final class LocalCommand implements Callable<Integer> {
     for (int i = 0; i <= nodes; i++) {
       members.add("127.0.0.1:" + (first + i));
     }
-    return List.of("--cluster-name", clusterName, "--cluster-port", String.valueOf(first),
-        "--cluster-members", String.join(",", members));
+    return List.of(
+        "--cluster-name",
+        clusterName,
+        "--cluster-port",
+        String.valueOf(first),
+        "--cluster-members",
+        String.join(",", members));
   }
 
   /** The edge first, then the nodes. */
@@ -113,19 +162,36 @@ final class LocalCommand implements Callable<Integer> {
     List<String> lines = new ArrayList<>();
     lines.add("");
     lines.add("wsgrid local cluster '" + clusterName + "' is up:");
-    lines.add(String.format("  edge      ws://127.0.0.1:%d/ws   <- connect clients here (strategy %s)", port, strategy));
-    lines.add(String.format("            http://127.0.0.1:%d/   (dashboard)   http://127.0.0.1:%d/admin/nodes   http://127.0.0.1:%d/metrics",
-        port, port, port));
+    lines.add(
+        String.format(
+            "  edge      ws://127.0.0.1:%d/ws   <- connect clients here (strategy %s)",
+            port, strategy));
+    lines.add(
+        String.format(
+            "            http://127.0.0.1:%d/   (dashboard)   http://127.0.0.1:%d/admin/nodes   http://127.0.0.1:%d/metrics",
+            port, port, port));
     for (Child child : nodeChildren) {
-      lines.add(String.format("  node %-4s ws://127.0.0.1:%d/ws   metrics http://127.0.0.1:%d/metrics", child.name, child.port, child.port));
+      lines.add(
+          String.format(
+              "  node %-4s ws://127.0.0.1:%d/ws   metrics http://127.0.0.1:%d/metrics",
+              child.name, child.port, child.port));
     }
-    lines.add("Publish: curl -XPOST 127.0.0.1:" + nodeChildren.get(0).port
-        + "/api/publish -d '{\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}'");
-    // What the children read from the environment and conf/wsgrid.yaml, as each ready line says too.
-    ConfigDefaults config = new ConfigDefaults(System.getenv(), ConfigFile.load(Main.configPath(new String[0])));
-    lines.add("Operator endpoints: nodes " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("node", "admin-token")))
-        + ", " + HttpGuards.apiAccess(OptionValues.blankToNull(config.value("node", "api-key")))
-        + "; edge " + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("edge", "admin-token"))));
+    lines.add(
+        "Publish: curl -XPOST 127.0.0.1:"
+            + nodeChildren.get(0).port
+            + "/api/publish -d '{\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}'");
+    // What the children read from the environment and conf/wsgrid.yaml, as each ready line says
+    // too.
+    ConfigDefaults config =
+        new ConfigDefaults(System.getenv(), ConfigFile.load(Main.configPath(new String[0])));
+    lines.add(
+        "Operator endpoints: nodes "
+            + HttpGuards.adminAccess(OptionValues.blankToNull(config.value("node", "admin-token")))
+            + ", "
+            + HttpGuards.apiAccess(OptionValues.blankToNull(config.value("node", "api-key")))
+            + "; edge "
+            + HttpGuards.adminAccess(
+                OptionValues.blankToNull(config.value("edge", "admin-token"))));
     lines.add("Ctrl-C stops them all.");
     lines.add("");
     lines.forEach(console::println);
@@ -141,8 +207,11 @@ final class LocalCommand implements Callable<Integer> {
       waiting.removeIf(child -> isReady(http, child));
       for (Child child : children()) {
         if (!child.process.isAlive() && !stopping) {
-          throw new ConfigException(child.name + " exited with code " + child.process.exitValue()
-              + " while starting: see its log lines above");
+          throw new ConfigException(
+              child.name
+                  + " exited with code "
+                  + child.process.exitValue()
+                  + " while starting: see its log lines above");
         }
       }
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
@@ -151,10 +220,16 @@ final class LocalCommand implements Callable<Integer> {
         return true;
       }
       if (System.nanoTime() > deadline) {
-        throw new ConfigException("the cluster did not become ready in " + Startup.TIMEOUT_SECONDS + " s (still waiting for "
-            + names(waiting) + "): see their log lines above");
+        throw new ConfigException(
+            "the cluster did not become ready in "
+                + Startup.TIMEOUT_SECONDS
+                + " s (still waiting for "
+                + names(waiting)
+                + "): see their log lines above");
       }
-      console.status("starting " + names(waiting), "[local] waiting for " + names(waiting) + " to be ready (" + seconds + " s)");
+      console.status(
+          "starting " + names(waiting),
+          "[local] waiting for " + names(waiting) + " to be ready (" + seconds + " s)");
       Thread.sleep(1000);
     }
     return false;
@@ -162,8 +237,10 @@ final class LocalCommand implements Callable<Integer> {
 
   private static boolean isReady(HttpClient http, Child child) {
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + child.port + "/ready"))
-          .timeout(Duration.ofSeconds(1)).build();
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + child.port + "/ready"))
+              .timeout(Duration.ofSeconds(1))
+              .build();
       return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException e) {
       return false;
@@ -176,8 +253,8 @@ final class LocalCommand implements Callable<Integer> {
   /**
    * Ctrl-C (or SIGTERM): tells every child at once, by ending its stdin, that the whole cluster is
    * stopping, so no node hands its partitions to another that is leaving too (see
-   * Node#stop(boolean)). Says what it waits for; a child still running after
-   * {@link #STOP_TIMEOUT_SECONDS} is killed.
+   * Node#stop(boolean)). Says what it waits for; a child still running after {@link
+   * #STOP_TIMEOUT_SECONDS} is killed.
    */
   private void stopAll() {
     stopping = true;
@@ -186,14 +263,21 @@ final class LocalCommand implements Callable<Integer> {
     long started = System.nanoTime();
     console.done("[local] stopping " + names(all));
     all.forEach(Child::stop);
-    List<Child> left = awaitExit(all, started, started + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS));
+    List<Child> left =
+        awaitExit(all, started, started + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS));
     for (Child child : left) {
       child.process.destroyForcibly();
     }
     all.forEach(Child::drainLog);
     String took = String.format("%.1f s", (System.nanoTime() - started) / 1e9);
-    console.done(left.isEmpty() ? "[local] stopped in " + took
-        : "[local] " + names(left) + " did not stop within " + STOP_TIMEOUT_SECONDS + " s: killed");
+    console.done(
+        left.isEmpty()
+            ? "[local] stopped in " + took
+            : "[local] "
+                + names(left)
+                + " did not stop within "
+                + STOP_TIMEOUT_SECONDS
+                + " s: killed");
   }
 
   /** Waits until the children have exited or the deadline passes; returns those still running. */
@@ -203,10 +287,16 @@ final class LocalCommand implements Callable<Integer> {
       running.removeIf(child -> !child.process.isAlive());
       if (running.isEmpty() || System.nanoTime() >= deadline) return running;
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-      console.status("stopping " + names(running), "[local] waiting for " + names(running) + " to stop (" + seconds + " s)");
+      console.status(
+          "stopping " + names(running),
+          "[local] waiting for " + names(running) + " to stop (" + seconds + " s)");
       try {
-        running.get(0).process.waitFor(Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1),
-            TimeUnit.MILLISECONDS);
+        running
+            .get(0)
+            .process
+            .waitFor(
+                Math.min(1000, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + 1),
+                TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return running;
@@ -232,33 +322,49 @@ final class LocalCommand implements Callable<Integer> {
       this.forward = forward;
     }
 
-    static Child start(StatusLine console, String name, int port, List<String> args) throws IOException {
-      List<String> command = new ArrayList<>(List.of(
-          ProcessHandle.current().info().command().orElse("java"),
-          "-XX:+ExitOnOutOfMemoryError",
-          // What the jar's manifest grants under java -jar (Add-Opens), for Hazelcast's fast paths.
-          "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
-          "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-          "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-          "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-          "-cp", System.getProperty("java.class.path"),
-          Main.class.getName()));
+    static Child start(StatusLine console, String name, int port, List<String> args)
+        throws IOException {
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-XX:+ExitOnOutOfMemoryError",
+                  // What the jar's manifest grants under java -jar (Add-Opens), for Hazelcast's
+                  // fast paths.
+                  "--add-exports",
+                  "java.base/jdk.internal.ref=ALL-UNNAMED",
+                  "--add-opens",
+                  "java.base/java.lang=ALL-UNNAMED",
+                  "--add-opens",
+                  "java.base/sun.nio.ch=ALL-UNNAMED",
+                  "--add-opens",
+                  "java.management/sun.management=ALL-UNNAMED",
+                  "--add-opens",
+                  "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName()));
       command.addAll(args);
-      // The child stops when its stdin ends: when stop() closes it, or when this process dies (see ParentWatch).
+      // The child stops when its stdin ends: when stop() closes it, or when this process dies (see
+      // ParentWatch).
       command.add("--exit-with-parent");
       command.add(String.valueOf(ProcessHandle.current().pid()));
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      Thread forward = new Thread(() -> {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          String line;
-          while ((line = lines.readLine()) != null) {
-            console.println("[" + name + "] " + line);
-          }
-        } catch (IOException e) {
-          console.println("[" + name + "] (log stream closed: " + e.getMessage() + ")");
-        }
-      }, "log-" + name);
+      Thread forward =
+          new Thread(
+              () -> {
+                try (BufferedReader lines =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  String line;
+                  while ((line = lines.readLine()) != null) {
+                    console.println("[" + name + "] " + line);
+                  }
+                } catch (IOException e) {
+                  console.println("[" + name + "] (log stream closed: " + e.getMessage() + ")");
+                }
+              },
+              "log-" + name);
       forward.setDaemon(true);
       forward.start();
       return new Child(name, port, process, forward);

@@ -16,10 +16,14 @@ import org.slf4j.LoggerFactory;
 final class Logs {
   private Logs() {}
 
-  /** Switches the console to one JSON object per line ({@code json}) or keeps the text lines ({@code text}). */
+  /**
+   * Switches the console to one JSON object per line ({@code json}) or keeps the text lines ({@code
+   * text}).
+   */
   static void format(String format) {
     if ("text".equals(format)) return;
-    if (!"json".equals(format)) throw new ConfigException("--log-format must be text or json, got '" + format + "'");
+    if (!"json".equals(format))
+      throw new ConfigException("--log-format must be text or json, got '" + format + "'");
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) return;
     JsonEncoder encoder = new JsonEncoder();
     encoder.setContext(context);

@@ -12,12 +12,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The {@code wsgrid} command: one fat jar, one subcommand per role. */
-@Command(name = "wsgrid", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+    name = "wsgrid",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Clustered WebSocket platform on Vert.x and Hazelcast.",
-    subcommands = {LocalCommand.class, NodeCommand.class, EdgeCommand.class, BenchCommand.class, HelpCommand.class})
+    subcommands = {
+      LocalCommand.class,
+      NodeCommand.class,
+      EdgeCommand.class,
+      BenchCommand.class,
+      HelpCommand.class
+    })
 public final class Main implements Runnable {
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
@@ -32,7 +40,9 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 bad usage or config). */
   public static int run(String[] args) {
     System.setProperty("hazelcast.logging.type", "slf4j");
-    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    System.setProperty(
+        "vertx.logger-delegate-factory-class-name",
+        "io.vertx.core.logging.SLF4JLogDelegateFactory");
     JsonObject file;
     try {
       file = ConfigFile.load(configPath(args));
@@ -40,20 +50,24 @@ public final class Main implements Runnable {
       System.err.println("wsgrid: " + e.getMessage());
       return 2;
     }
-    CommandLine commandLine = new CommandLine(new Main())
-        .setDefaultValueProvider(new ConfigDefaults(System.getenv(), file))
-        .setExecutionExceptionHandler((e, cmd, parsed) -> {
-          if (e instanceof ConfigException) {
-            cmd.getErr().println("wsgrid: " + e.getMessage());
-            return 2;
-          }
-          cmd.getErr().println("wsgrid: " + e + " (run with --help for usage)");
-          return 1;
-        });
+    CommandLine commandLine =
+        new CommandLine(new Main())
+            .setDefaultValueProvider(new ConfigDefaults(System.getenv(), file))
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  if (e instanceof ConfigException) {
+                    cmd.getErr().println("wsgrid: " + e.getMessage());
+                    return 2;
+                  }
+                  cmd.getErr().println("wsgrid: " + e + " (run with --help for usage)");
+                  return 1;
+                });
     return commandLine.execute(args);
   }
 
-  /** {@code --config} must be known before options are parsed, since the file gives their defaults. */
+  /**
+   * {@code --config} must be known before options are parsed, since the file gives their defaults.
+   */
   static String configPath(String[] args) {
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--config") && i + 1 < args.length) return args[i + 1];

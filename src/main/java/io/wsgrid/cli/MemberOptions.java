@@ -13,29 +13,37 @@ import picocli.CommandLine.Option;
  * timeout, TLS, the config file, the cluster and the log format.
  */
 final class MemberOptions {
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
   String host;
 
-  @Option(names = "--admin-token",
-      description = "Required by /admin/* (a node's drain; an edge's dashboard data, drain relay and rebalance): Authorization: Bearer <token>."
-          + " Unset (the default): /admin/* answers only to loopback clients.")
+  @Option(
+      names = "--admin-token",
+      description =
+          "Required by /admin/* (a node's drain; an edge's dashboard data, drain relay and rebalance): Authorization: Bearer <token>."
+              + " Unset (the default): /admin/* answers only to loopback clients.")
   String adminToken;
 
-  @Option(names = "--handshake-timeout", defaultValue = "10",
-      description = "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an API or admin call; again after each"
-          + " response); then it is closed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--handshake-timeout",
+      defaultValue = "10",
+      description =
+          "Seconds a connection has to send a complete HTTP request (its WebSocket upgrade, an API or admin call; again after each"
+              + " response); then it is closed (default: ${DEFAULT-VALUE}).")
   int handshakeTimeout;
 
-  @Mixin
-  TlsOptions tls;
+  @Mixin TlsOptions tls;
 
-  @Option(names = "--config",
-      description = "wsgrid YAML config: option defaults (its node: or edge: section, then top-level keys) and a node's channels and"
-          + " permissions (default: conf/wsgrid.yaml).")
+  @Option(
+      names = "--config",
+      description =
+          "wsgrid YAML config: option defaults (its node: or edge: section, then top-level keys) and a node's channels and"
+              + " permissions (default: conf/wsgrid.yaml).")
   String config;
 
-  @Mixin
-  ClusterOptions cluster;
+  @Mixin ClusterOptions cluster;
 
   @Option(names = "--exit-with-parent", hidden = true, defaultValue = "0")
   long parentPid;
@@ -49,28 +57,43 @@ final class MemberOptions {
   }
 
   /**
-   * Before the start: the log format and the member's name in every line, the watch on {@code local}
-   * when this is its child, and a line saying which cluster it joins ({@code role} "node" or "edge",
-   * {@code as} how, or empty).
+   * Before the start: the log format and the member's name in every line, the watch on {@code
+   * local} when this is its child, and a line saying which cluster it joins ({@code role} "node" or
+   * "edge", {@code as} how, or empty).
    */
   void begin(String role, String name, String as) {
     Logs.format(cluster.logFormat);
     Logs.name(name);
     ParentWatch.start(parentPid);
-    System.out.println("wsgrid " + role + " " + name + ": joining cluster '" + cluster.clusterName + "'" + as + "…");
+    System.out.println(
+        "wsgrid "
+            + role
+            + " "
+            + name
+            + ": joining cluster '"
+            + cluster.clusterName
+            + "'"
+            + as
+            + "…");
   }
 
   /**
    * Once started: serves until SIGTERM ({@code stop}, bounded by {@code timeoutMs}) or until its
-   * parent {@code local} stops the whole cluster ({@code stopWithCluster}, with Hazelcast's warnings
-   * about peers leaving quieted), see {@link Startup#serveUntilStopped}.
+   * parent {@code local} stops the whole cluster ({@code stopWithCluster}, with Hazelcast's
+   * warnings about peers leaving quieted), see {@link Startup#serveUntilStopped}.
    */
-  void serve(String what, Supplier<Future<Void>> stop, Runnable stopWithCluster, Future<Void> stopped, long timeoutMs)
+  void serve(
+      String what,
+      Supplier<Future<Void>> stop,
+      Runnable stopWithCluster,
+      Future<Void> stopped,
+      long timeoutMs)
       throws InterruptedException {
-    ParentWatch.onParentStop(() -> {
-      Logs.quietPeers();
-      stopWithCluster.run();
-    });
+    ParentWatch.onParentStop(
+        () -> {
+          Logs.quietPeers();
+          stopWithCluster.run();
+        });
     Startup.serveUntilStopped(stop, stopped, timeoutMs, what);
   }
 }

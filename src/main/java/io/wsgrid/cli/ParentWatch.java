@@ -19,23 +19,30 @@ final class ParentWatch {
   static void start(long parentPid) {
     if (parentPid <= 0) return;
     ignoreInterrupt();
-    Thread stdin = new Thread(() -> {
-      InputStream in = System.in;
-      try {
-        while (in.read() >= 0) {
-          // local writes nothing: only the end of the stream counts.
-        }
-      } catch (IOException e) {
-        // A broken pipe ends the stream too.
-      }
-      action.run();
-    }, "wsgrid-parent-watch");
+    Thread stdin =
+        new Thread(
+            () -> {
+              InputStream in = System.in;
+              try {
+                while (in.read() >= 0) {
+                  // local writes nothing: only the end of the stream counts.
+                }
+              } catch (IOException e) {
+                // A broken pipe ends the stream too.
+              }
+              action.run();
+            },
+            "wsgrid-parent-watch");
     stdin.setDaemon(true);
     stdin.start();
-    ProcessHandle.of(parentPid).ifPresentOrElse(parent -> parent.onExit().thenRun(() -> action.run()), () -> action.run());
+    ProcessHandle.of(parentPid)
+        .ifPresentOrElse(parent -> parent.onExit().thenRun(() -> action.run()), () -> action.run());
   }
 
-  /** What to do once the parent stops, instead of exiting at once: stop the role, then return from main. */
+  /**
+   * What to do once the parent stops, instead of exiting at once: stop the role, then return from
+   * main.
+   */
   static void onParentStop(Runnable stop) {
     action = stop;
   }

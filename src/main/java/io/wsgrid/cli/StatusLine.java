@@ -5,10 +5,11 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The output of {@code local}: its children's log lines, and one status line ("waiting for n2,
- * n3 …"). On a terminal the status is a single line rewritten in place, kept below the log lines;
+ * The output of {@code local}: its children's log lines, and one status line ("waiting for n2, n3
+ * …"). On a terminal the status is a single line rewritten in place, kept below the log lines;
  * elsewhere (CI logs, a file) it is printed as a line when what it says changes, and otherwise at
- * most every {@link #REPEAT_SECONDS} seconds. Thread-safe: log lines come from one thread per child.
+ * most every {@link #REPEAT_SECONDS} seconds. Thread-safe: log lines come from one thread per
+ * child.
  */
 final class StatusLine {
   static final long REPEAT_SECONDS = 5;
@@ -29,7 +30,10 @@ final class StatusLine {
 
   /** Standard output; a terminal when the JVM has a console and TERM is not "dumb". */
   static StatusLine stdout() {
-    return new StatusLine(System.out, System.console() != null && !"dumb".equals(System.getenv("TERM")), REPEAT_SECONDS);
+    return new StatusLine(
+        System.out,
+        System.console() != null && !"dumb".equals(System.getenv("TERM")),
+        REPEAT_SECONDS);
   }
 
   /** A log line, printed above the status. */

@@ -4,12 +4,13 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"):
- * the n-th retry waits a uniform random time in [0, min(max, base · 2^n)], so the thousand
- * clients of a dead node spread their reconnects instead of arriving in one instant.
+ * the n-th retry waits a uniform random time in [0, min(max, base · 2^n)], so the thousand clients
+ * of a dead node spread their reconnects instead of arriving in one instant.
  */
 public record Backoff(long baseMs, long maxMs) {
   public Backoff {
-    if (baseMs < 1 || maxMs < baseMs) throw new IllegalArgumentException("need 1 <= baseMs <= maxMs");
+    if (baseMs < 1 || maxMs < baseMs)
+      throw new IllegalArgumentException("need 1 <= baseMs <= maxMs");
   }
 
   public static Backoff defaults() {

@@ -1,12 +1,12 @@
 package io.wsgrid.client;
 
 /**
- * The client's copy of its connection's token bucket (the {@code connected} frame's
- * {@code "limits":{"rate":…,"burst":…}}), so that requests wait in the client instead of being
- * refused with {@code rate_limited}, and a resubscribe of hundreds of channels never earns the
- * 1008 close that repeated refusals bring. It runs a little under the server's bucket (90 % of the
- * rate, a tenth of the burst kept back) so that frames the network bunches together still fit.
- * Not thread-safe: used on the client's event loop.
+ * The client's copy of its connection's token bucket (the {@code connected} frame's {@code
+ * "limits":{"rate":…,"burst":…}}), so that requests wait in the client instead of being refused
+ * with {@code rate_limited}, and a resubscribe of hundreds of channels never earns the 1008 close
+ * that repeated refusals bring. It runs a little under the server's bucket (90 % of the rate, a
+ * tenth of the burst kept back) so that frames the network bunches together still fit. Not
+ * thread-safe: used on the client's event loop.
  */
 final class RequestPacer {
   private final double perMs;
@@ -21,7 +21,10 @@ final class RequestPacer {
     this.at = now;
   }
 
-  /** A pacer for the server's {@code rate} (frames/s) and {@code burst}; rate 0 or less: never waits. */
+  /**
+   * A pacer for the server's {@code rate} (frames/s) and {@code burst}; rate 0 or less: never
+   * waits.
+   */
   static RequestPacer of(int rate, int burst, long now) {
     if (rate <= 0) return new RequestPacer(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, now);
     int reserve = Math.max(1, (int) Math.ceil(burst * 0.1));

@@ -2,9 +2,9 @@ package io.wsgrid.client;
 
 /**
  * Why a {@link WsgridClient} request failed: the server's refusal with its protocol error code
- * ({@code forbidden}, {@code unauthorized}, {@code too_large}, {@code rate_limited}, …), or
- * {@value #DISCONNECTED} (the connection dropped first; the client reconnects), or
- * {@value #POLICY_VIOLATION} (the server closed the connection with 1008).
+ * ({@code forbidden}, {@code unauthorized}, {@code too_large}, {@code rate_limited}, …), or {@value
+ * #DISCONNECTED} (the connection dropped first; the client reconnects), or {@value
+ * #POLICY_VIOLATION} (the server closed the connection with 1008).
  */
 public final class WsgridException extends RuntimeException {
   public static final String DISCONNECTED = "disconnected";
@@ -29,7 +29,10 @@ public final class WsgridException extends RuntimeException {
     return channel;
   }
 
-  /** True for refusals that a later attempt can pass: {@code rate_limited}, {@code unavailable}, {@code internal}. */
+  /**
+   * True for refusals that a later attempt can pass: {@code rate_limited}, {@code unavailable},
+   * {@code internal}.
+   */
   public boolean retryable() {
     return "rate_limited".equals(code) || "unavailable".equals(code) || "internal".equals(code);
   }

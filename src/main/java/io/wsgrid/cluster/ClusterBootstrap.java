@@ -39,7 +39,10 @@ public final class ClusterBootstrap {
 
   private ClusterBootstrap() {}
 
-  /** Reads the Hazelcast config and applies the settings over it; {@code lite} makes a member without data (the edge). */
+  /**
+   * Reads the Hazelcast config and applies the settings over it; {@code lite} makes a member
+   * without data (the edge).
+   */
   public static Config hazelcastConfig(ClusterSettings settings, boolean lite) {
     Config config = load(settings.configPath());
     if (settings.clusterName() != null && !settings.clusterName().isBlank()) {
@@ -52,11 +55,20 @@ public final class ClusterBootstrap {
     }
     if (settings.port() > 0) config.getNetworkConfig().setPort(settings.port());
     config.setLiteMember(lite);
-    // After a split, the side that merges keeps none of its registry entries: its nodes write their own again (LocalMember).
-    config.getMapConfig(NodeEntry.MAP).getMergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName());
+    // After a split, the side that merges keeps none of its registry entries: its nodes write their
+    // own again (LocalMember).
+    config
+        .getMapConfig(NodeEntry.MAP)
+        .getMergePolicyConfig()
+        .setPolicy(DiscardMergePolicy.class.getName());
     if (settings.memberName() != null) {
-      config.setInstanceName("wsgrid-" + settings.memberName() + "-" + ProcessHandle.current().pid()
-          + "-" + System.identityHashCode(config));
+      config.setInstanceName(
+          "wsgrid-"
+              + settings.memberName()
+              + "-"
+              + ProcessHandle.current().pid()
+              + "-"
+              + System.identityHashCode(config));
       config.getMemberAttributeConfig().setAttribute("wsgrid.name", settings.memberName());
     }
     return config;
@@ -71,62 +83,88 @@ public final class ClusterBootstrap {
     if (path != null && !path.isBlank()) {
       File file = new File(path);
       if (!file.canRead()) {
-        throw new ConfigException("Hazelcast config " + file.getAbsolutePath() + " cannot be read: check --cluster-config");
+        throw new ConfigException(
+            "Hazelcast config "
+                + file.getAbsolutePath()
+                + " cannot be read: check --cluster-config");
       }
       try {
         return Config.loadFromFile(file);
       } catch (FileNotFoundException e) {
-        throw new ConfigException("Hazelcast config " + file + " cannot be read: " + e.getMessage());
+        throw new ConfigException(
+            "Hazelcast config " + file + " cannot be read: " + e.getMessage());
       } catch (RuntimeException e) {
-        throw new ConfigException("Hazelcast config " + file + " is invalid: " + firstLine(e.getMessage()), e);
+        throw new ConfigException(
+            "Hazelcast config " + file + " is invalid: " + firstLine(e.getMessage()), e);
       }
     }
     if (Files.isReadable(Path.of(DEFAULT_CONFIG))) return load(DEFAULT_CONFIG);
     return Config.loadFromClasspath(ClusterBootstrap.class.getClassLoader(), DEFAULT_CONFIG);
   }
 
-  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   /**
    * With fewer than 3 cores the JDK's common pool has one thread, and then Hazelcast and
    * CompletableFuture run every asynchronous callback on a thread of its own (measured here: two
-   * thread starts per cluster operation). Call before anything uses the pool; a JVM that
-   * started it already keeps its size (see {@link #start}'s warning).
+   * thread starts per cluster operation). Call before anything uses the pool; a JVM that started it
+   * already keeps its size (see {@link #start}'s warning).
    */
   public static void widenCommonPool() {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
-      System.setProperty(COMMON_POOL_PARALLELISM, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+      System.setProperty(
+          COMMON_POOL_PARALLELISM,
+          String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
   }
 
   /**
-   * Builds the clustered Vert.x instance; the future fails when the member cannot join.
-   * {@code registryName} must be unique in the JVM: Vert.x keys its metrics backends by name, so
-   * two instances with one name (tests run several nodes per JVM) would share the first registry.
+   * Builds the clustered Vert.x instance; the future fails when the member cannot join. {@code
+   * registryName} must be unique in the JVM: Vert.x keys its metrics backends by name, so two
+   * instances with one name (tests run several nodes per JVM) would share the first registry.
    */
-  public static Future<Vertx> start(HazelcastClusterManager clusterManager, MeterRegistry registry, String registryName,
+  public static Future<Vertx> start(
+      HazelcastClusterManager clusterManager,
+      MeterRegistry registry,
+      String registryName,
       TlsSettings eventBusTls) {
     if (ForkJoinPool.getCommonPoolParallelism() < 2) {
-      LoggerFactory.getLogger(ClusterBootstrap.class).warn("the JVM's common pool has 1 thread: cluster callbacks will"
-          + " each start a thread; run with -D{}=2", COMMON_POOL_PARALLELISM);
+      LoggerFactory.getLogger(ClusterBootstrap.class)
+          .warn(
+              "the JVM's common pool has 1 thread: cluster callbacks will"
+                  + " each start a thread; run with -D{}=2",
+              COMMON_POOL_PARALLELISM);
     }
     ProcessMemory.register(registry);
-    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setRegistryName(registryName)
-        .setJvmMetricsEnabled(true)
-        // No event-bus address label: wsgrid uses one address per channel, an unbounded set.
-        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_SIDE,
-            Label.POOL_TYPE, Label.POOL_NAME));
+    MicrometerMetricsOptions metrics =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName(registryName)
+            .setJvmMetricsEnabled(true)
+            // No event-bus address label: wsgrid uses one address per channel, an unbounded set.
+            .setLabels(
+                EnumSet.of(
+                    Label.HTTP_CODE,
+                    Label.HTTP_ROUTE,
+                    Label.EB_SIDE,
+                    Label.POOL_TYPE,
+                    Label.POOL_NAME));
     // Netty's epoll transport where it loads (Linux x86_64), else NIO: Vert.x falls back by itself.
-    VertxOptions options = new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true);
+    VertxOptions options =
+        new VertxOptions().setMetricsOptions(metrics).setPreferNativeTransport(true);
     if (eventBusTls.enabled()) {
       // Mutual TLS between members' event-bus endpoints: each presents its certificate, each
       // trusts only --tls-ca. (Hazelcast's member protocol is not covered: see README.)
-      options.setEventBusOptions(new EventBusOptions().setSsl(true)
-          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(eventBusTls.cert()).setKeyPath(eventBusTls.key()))
-          .setTrustOptions(new PemTrustOptions().addCertPath(eventBusTls.ca()))
-          .setClientAuth(ClientAuth.REQUIRED));
+      options.setEventBusOptions(
+          new EventBusOptions()
+              .setSsl(true)
+              .setKeyCertOptions(
+                  new PemKeyCertOptions()
+                      .setCertPath(eventBusTls.cert())
+                      .setKeyPath(eventBusTls.key()))
+              .setTrustOptions(new PemTrustOptions().addCertPath(eventBusTls.ca()))
+              .setClientAuth(ClientAuth.REQUIRED));
     }
     return Vertx.builder()
         .with(options)
@@ -140,8 +178,9 @@ public final class ClusterBootstrap {
    * leaves), on a thread of its own: joining blocks for seconds.
    */
   public static Future<HazelcastInstance> join(Config config) {
-    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> newMember(config),
-        task -> new Thread(task, "wsgrid-join").start()));
+    return Future.fromCompletionStage(
+        CompletableFuture.supplyAsync(
+            () -> newMember(config), task -> new Thread(task, "wsgrid-join").start()));
   }
 
   private static HazelcastInstance newMember(Config config) {
@@ -157,28 +196,32 @@ public final class ClusterBootstrap {
    * Vert.x keeps its cluster state in maps that only data members can hold. Logs while it waits.
    */
   public static Future<HazelcastInstance> joinLite(Config config) {
-    CompletableFuture<HazelcastInstance> joined = CompletableFuture.supplyAsync(() -> {
-      HazelcastInstance instance = newMember(config);
-      long started = System.nanoTime();
-      long lastLog = 0;
-      while (instance.getCluster().getMembers().stream().allMatch(Member::isLiteMember)) {
-        long waited = (System.nanoTime() - started) / 1_000_000_000L;
-        if (waited - lastLog >= 5 || lastLog == 0) {
-          LoggerFactory.getLogger(ClusterBootstrap.class).info(
-              "waiting for a wsgrid node to join cluster '{}' ({} s): start one with `java -jar wsgrid.jar node`",
-              config.getClusterName(), waited);
-          lastLog = Math.max(1, waited);
-        }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          instance.shutdown();
-          throw new IllegalStateException("interrupted while waiting for a node");
-        }
-      }
-      return instance;
-    });
+    CompletableFuture<HazelcastInstance> joined =
+        CompletableFuture.supplyAsync(
+            () -> {
+              HazelcastInstance instance = newMember(config);
+              long started = System.nanoTime();
+              long lastLog = 0;
+              while (instance.getCluster().getMembers().stream().allMatch(Member::isLiteMember)) {
+                long waited = (System.nanoTime() - started) / 1_000_000_000L;
+                if (waited - lastLog >= 5 || lastLog == 0) {
+                  LoggerFactory.getLogger(ClusterBootstrap.class)
+                      .info(
+                          "waiting for a wsgrid node to join cluster '{}' ({} s): start one with `java -jar wsgrid.jar node`",
+                          config.getClusterName(),
+                          waited);
+                  lastLog = Math.max(1, waited);
+                }
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  instance.shutdown();
+                  throw new IllegalStateException("interrupted while waiting for a node");
+                }
+              }
+              return instance;
+            });
     return Future.fromCompletionStage(joined);
   }
 
@@ -189,11 +232,21 @@ public final class ClusterBootstrap {
     return "NIO transport" + (cause == null ? "" : "; epoll unavailable: " + cause.getMessage());
   }
 
-  /** {@code wsgrid_cluster_nodes}: data members (nodes; edges are lite members) as this process sees them. */
-  public static void registerClusterNodesGauge(MeterRegistry registry, HazelcastInstance hazelcast) {
-    Gauge.builder(MeterNames.CLUSTER_NODES, hazelcast, hz -> hz.getLifecycleService().isRunning()
-            ? hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() : 0)
-        .description("wsgrid nodes (data members) in the cluster, as this process sees it").register(registry);
+  /**
+   * {@code wsgrid_cluster_nodes}: data members (nodes; edges are lite members) as this process sees
+   * them.
+   */
+  public static void registerClusterNodesGauge(
+      MeterRegistry registry, HazelcastInstance hazelcast) {
+    Gauge.builder(
+            MeterNames.CLUSTER_NODES,
+            hazelcast,
+            hz ->
+                hz.getLifecycleService().isRunning()
+                    ? hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count()
+                    : 0)
+        .description("wsgrid nodes (data members) in the cluster, as this process sees it")
+        .register(registry);
   }
 
   private static String firstLine(String s) {

@@ -49,13 +49,19 @@ public final class LocalMember {
       if (now.equals(before)) return now;
       known = now;
     }
-    log.warn("cluster: this member rejoined under a new member id {} (was {}): writing its registry and presence entries again",
-        now, before);
-    listeners.forEach(listener -> ForkJoinPool.commonPool().execute(() -> notify(listener, before)));
+    log.warn(
+        "cluster: this member rejoined under a new member id {} (was {}): writing its registry and presence entries again",
+        now,
+        before);
+    listeners.forEach(
+        listener -> ForkJoinPool.commonPool().execute(() -> notify(listener, before)));
     return now;
   }
 
-  /** True between Hazelcast's MERGING and MERGED (or MERGE_FAILED): the member is being reset and rejoined. */
+  /**
+   * True between Hazelcast's MERGING and MERGED (or MERGE_FAILED): the member is being reset and
+   * rejoined.
+   */
   public boolean isMerging() {
     return merging;
   }
@@ -69,10 +75,12 @@ public final class LocalMember {
     LifecycleState state = event.getState();
     if (state == LifecycleState.MERGING) {
       merging = true;
-      log.warn("cluster: merging into the larger side of a split (this member was declared dead or cut off)");
+      log.warn(
+          "cluster: merging into the larger side of a split (this member was declared dead or cut off)");
     } else if (state == LifecycleState.MERGED || state == LifecycleState.MERGE_FAILED) {
       merging = false;
-      if (state == LifecycleState.MERGE_FAILED) log.error("cluster: the merge failed; Hazelcast shuts this member down");
+      if (state == LifecycleState.MERGE_FAILED)
+        log.error("cluster: the merge failed; Hazelcast shuts this member down");
       // Runs on the merge thread under Hazelcast's lifecycle lock: the listeners run elsewhere.
       else ForkJoinPool.commonPool().execute(this::id);
     }

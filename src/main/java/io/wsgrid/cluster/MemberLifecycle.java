@@ -21,43 +21,67 @@ import java.util.function.Function;
  * gets the one outcome) and leaves the cluster ({@link #leave}). Thread-safe.
  */
 public final class MemberLifecycle {
-  /** How long a member leaving without a hand-off waits for Hazelcast's own tasks (see {@link #leave}). */
+  /**
+   * How long a member leaving without a hand-off waits for Hazelcast's own tasks (see {@link
+   * #leave}).
+   */
   private static final long TERMINATE_WAIT_MS = 1_000;
 
   private final Promise<Void> stopped = Promise.promise();
   private volatile boolean ready;
   private volatile boolean stopping;
 
-  /** What a member is made of once joined: its Hazelcast member, the clustered Vert.x on it, their meters. */
-  public record Joined(HazelcastInstance hazelcast, Vertx vertx, PrometheusMeterRegistry registry) {}
+  /**
+   * What a member is made of once joined: its Hazelcast member, the clustered Vert.x on it, their
+   * meters.
+   */
+  public record Joined(
+      HazelcastInstance hazelcast, Vertx vertx, PrometheusMeterRegistry registry) {}
 
   /**
-   * Joins the cluster with {@code config} (a lite member, holding no data, when {@code lite}: it then
-   * waits for a data member), starts a clustered Vert.x on the member with Vert.x and JVM meters,
-   * and hands both to {@code serve}, which builds the member and starts serving. The member makes
-   * its Hazelcast instance itself, so Vert.x leaves it running when it closes and the member
+   * Joins the cluster with {@code config} (a lite member, holding no data, when {@code lite}: it
+   * then waits for a data member), starts a clustered Vert.x on the member with Vert.x and JVM
+   * meters, and hands both to {@code serve}, which builds the member and starts serving. The member
+   * makes its Hazelcast instance itself, so Vert.x leaves it running when it closes and the member
    * chooses how to leave ({@link #leave}). When any step fails, what was started is closed again
    * and the future fails with the cause.
    */
-  public static <T> Future<T> start(Config config, boolean lite, String name, TlsSettings eventBusTls,
+  public static <T> Future<T> start(
+      Config config,
+      boolean lite,
+      String name,
+      TlsSettings eventBusTls,
       Function<Joined, Future<T>> serve) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Future<HazelcastInstance> joined = lite ? ClusterBootstrap.joinLite(config) : ClusterBootstrap.join(config);
-    return joined.compose(hazelcast -> ClusterBootstrap.start(new HazelcastClusterManager(hazelcast), registry,
-            "wsgrid-" + name + "-" + System.identityHashCode(registry), eventBusTls)
-        .recover(e -> {
-          hazelcast.getLifecycleService().terminate();
-          return Future.failedFuture(e);
-        })
-        .compose(vertx -> {
-          ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
-          return serve.apply(new Joined(hazelcast, vertx, registry))
-              .recover(e -> {
-                // Fail first, then close: once Vert.x is closed, callbacks on its futures may never run.
-                vertx.close().onComplete(ar -> hazelcast.getLifecycleService().terminate());
-                return Future.failedFuture(e);
-              });
-        }));
+    Future<HazelcastInstance> joined =
+        lite ? ClusterBootstrap.joinLite(config) : ClusterBootstrap.join(config);
+    return joined.compose(
+        hazelcast ->
+            ClusterBootstrap.start(
+                    new HazelcastClusterManager(hazelcast),
+                    registry,
+                    "wsgrid-" + name + "-" + System.identityHashCode(registry),
+                    eventBusTls)
+                .recover(
+                    e -> {
+                      hazelcast.getLifecycleService().terminate();
+                      return Future.failedFuture(e);
+                    })
+                .compose(
+                    vertx -> {
+                      ClusterBootstrap.registerClusterNodesGauge(registry, hazelcast);
+                      return serve
+                          .apply(new Joined(hazelcast, vertx, registry))
+                          .recover(
+                              e -> {
+                                // Fail first, then close: once Vert.x is closed, callbacks on its
+                                // futures may never run.
+                                vertx
+                                    .close()
+                                    .onComplete(ar -> hazelcast.getLifecycleService().terminate());
+                                return Future.failedFuture(e);
+                              });
+                    }));
   }
 
   /**
@@ -68,10 +92,13 @@ public final class MemberLifecycle {
    * (Ctrl-C on {@code local}), so the member waits at most {@link #TERMINATE_WAIT_MS} for that.
    */
   public static Future<Void> leave(HazelcastInstance hazelcast, boolean handOff, String name) {
-    CompletableFuture<Void> left = CompletableFuture.runAsync(() -> {
-      if (handOff) hazelcast.shutdown();
-      else hazelcast.getLifecycleService().terminate();
-    }, task -> new Thread(task, "wsgrid-leave-" + name).start());
+    CompletableFuture<Void> left =
+        CompletableFuture.runAsync(
+            () -> {
+              if (handOff) hazelcast.shutdown();
+              else hazelcast.getLifecycleService().terminate();
+            },
+            task -> new Thread(task, "wsgrid-leave-" + name).start());
     if (!handOff) left = left.completeOnTimeout(null, TERMINATE_WAIT_MS, TimeUnit.MILLISECONDS);
     return Future.fromCompletionStage(left);
   }

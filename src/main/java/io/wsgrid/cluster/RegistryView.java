@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * This process's copy of the node registry, kept current by map events (never a map read per
  * connection) and by cluster membership: a member that leaves or dies takes its entries out at
- * once, without waiting for their TTL. An entry whose member this process does not know yet (a
- * node that rejoined under a new member id after a pause or a partition, its write ahead of the
+ * once, without waiting for their TTL. An entry whose member this process does not know yet (a node
+ * that rejoined under a new member id after a pause or a partition, its write ahead of the
  * membership event) waits for that member to be added. Readable from any thread; {@link #snapshot}
  * is cached until the next change.
  */
@@ -37,8 +37,13 @@ public final class RegistryView {
   private final Map<String, NodeEntry> entries = new ConcurrentHashMap<>();
   private final Map<String, String> raw = new ConcurrentHashMap<>();
   private final Set<String> liveMembers = ConcurrentHashMap.newKeySet();
-  /** Entries written by a member not (yet) known here, by node id: taken in when their member is added. */
+
+  /**
+   * Entries written by a member not (yet) known here, by node id: taken in when their member is
+   * added.
+   */
   private final Map<String, String> unknownMember = new ConcurrentHashMap<>();
+
   private volatile List<NodeEntry> snapshot = List.of();
   private volatile Consumer<String> onChange = id -> {};
   private UUID entryListener;
@@ -84,15 +89,23 @@ public final class RegistryView {
       log.warn("registry: ignoring an invalid entry for '{}'", id);
       return;
     }
-    if (entry.member() != null && !liveMembers.contains(entry.member())) { // a member gone, or not known yet
+    if (entry.member() != null
+        && !liveMembers.contains(entry.member())) { // a member gone, or not known yet
       unknownMember.put(id, json);
       return;
     }
     unknownMember.remove(id);
     raw.put(id, json);
     NodeEntry previous = entries.put(id, entry);
-    if (previous == null) log.info("registry: node {} {} at {} (weight {})", id, entry.state(), entry.wsUrl(), entry.weight());
-    else if (previous.state() != entry.state()) log.info("registry: node {} is now {}", id, entry.state());
+    if (previous == null)
+      log.info(
+          "registry: node {} {} at {} (weight {})",
+          id,
+          entry.state(),
+          entry.wsUrl(),
+          entry.weight());
+    else if (previous.state() != entry.state())
+      log.info("registry: node {} is now {}", id, entry.state());
   }
 
   private void remove(String id, String why) {
@@ -106,8 +119,11 @@ public final class RegistryView {
     onChange.accept(id);
   }
 
-  private final class Entries implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
-      EntryRemovedListener<String, String>, EntryExpiredListener<String, String> {
+  private final class Entries
+      implements EntryAddedListener<String, String>,
+          EntryUpdatedListener<String, String>,
+          EntryRemovedListener<String, String>,
+          EntryExpiredListener<String, String> {
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
       accept(event.getKey(), event.getValue());
@@ -146,21 +162,25 @@ public final class RegistryView {
     public void memberAdded(MembershipEvent event) {
       String member = event.getMember().getUuid().toString();
       liveMembers.add(member);
-      unknownMember.forEach((id, json) -> {
-        NodeEntry entry = NodeEntry.fromJson(json);
-        if (entry != null && member.equals(entry.member()) && unknownMember.remove(id, json)) {
-          accept(id, json);
-          rebuild(id);
-        }
-      });
+      unknownMember.forEach(
+          (id, json) -> {
+            NodeEntry entry = NodeEntry.fromJson(json);
+            if (entry != null && member.equals(entry.member()) && unknownMember.remove(id, json)) {
+              accept(id, json);
+              rebuild(id);
+            }
+          });
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
       String member = event.getMember().getUuid().toString();
       liveMembers.remove(member);
-      List<String> gone = entries.values().stream().filter(e -> member.equals(e.member())).map(NodeEntry::id)
-          .collect(Collectors.toList());
+      List<String> gone =
+          entries.values().stream()
+              .filter(e -> member.equals(e.member()))
+              .map(NodeEntry::id)
+              .collect(Collectors.toList());
       for (String id : gone) {
         String json = raw.get(id);
         remove(id, "its cluster member left");

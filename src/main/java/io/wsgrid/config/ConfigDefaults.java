@@ -9,10 +9,10 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Gives every option not set on the command line its value from the environment
- * ({@code --max-frame-size} reads {@code WSGRID_MAX_FRAME_SIZE}), else from the YAML file (key
- * {@code <command>.<option>}, else top-level {@code <option>}); when neither has it, picocli uses
- * the option's own default. So the precedence is flag, environment, file, default.
+ * Gives every option not set on the command line its value from the environment ({@code
+ * --max-frame-size} reads {@code WSGRID_MAX_FRAME_SIZE}), else from the YAML file (key {@code
+ * <command>.<option>}, else top-level {@code <option>}); when neither has it, picocli uses the
+ * option's own default. So the precedence is flag, environment, file, default.
  */
 public final class ConfigDefaults implements IDefaultValueProvider {
   private final Map<String, String> env;
@@ -25,14 +25,16 @@ public final class ConfigDefaults implements IDefaultValueProvider {
 
   /** The environment variable that sets {@code --option-name}. */
   public static String envName(String longOption) {
-    return "WSGRID_" + longOption.replaceFirst("^-+", "").toUpperCase(Locale.ROOT).replace('-', '_');
+    return "WSGRID_"
+        + longOption.replaceFirst("^-+", "").toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
   @Override
   public String defaultValue(ArgSpec arg) {
     if (!(arg instanceof OptionSpec option) || !option.longestName().startsWith("--")) return null;
     String name = option.longestName().substring(2);
-    // The load generator is configured by its flags alone: the server's file and env are not its own.
+    // The load generator is configured by its flags alone: the server's file and env are not its
+    // own.
     for (var c = option.command(); c != null; c = c.parent()) {
       if ("bench".equals(c.name())) return null;
     }
@@ -51,6 +53,8 @@ public final class ConfigDefaults implements IDefaultValueProvider {
       fromFile = section.getValue(name);
     }
     if (fromFile == null) fromFile = file.getValue(name);
-    return fromFile == null || fromFile instanceof JsonObject || fromFile instanceof JsonArray ? null : fromFile.toString();
+    return fromFile == null || fromFile instanceof JsonObject || fromFile instanceof JsonArray
+        ? null
+        : fromFile.toString();
   }
 }

@@ -24,7 +24,10 @@ public final class ConfigFile {
     if (path != null && !path.isBlank()) {
       Path file = Path.of(path);
       if (!Files.isReadable(file)) {
-        throw new ConfigException("config file " + file.toAbsolutePath() + " cannot be read: check --config / WSGRID_CONFIG");
+        throw new ConfigException(
+            "config file "
+                + file.toAbsolutePath()
+                + " cannot be read: check --config / WSGRID_CONFIG");
       }
       try (InputStream in = Files.newInputStream(file)) {
         return parse(in, file.toString());
@@ -46,10 +49,12 @@ public final class ConfigFile {
     try {
       Object tree = YAML.readValue(in, Object.class);
       if (tree == null) return new JsonObject();
-      if (!(tree instanceof Map)) throw new ConfigException("config file " + name + " must hold a YAML mapping at its top");
+      if (!(tree instanceof Map))
+        throw new ConfigException("config file " + name + " must hold a YAML mapping at its top");
       return new JsonObject((Map<String, Object>) tree);
     } catch (IOException e) {
-      String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      String why =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw new ConfigException("config file " + name + " is not valid YAML: " + why);
     }
   }

@@ -11,7 +11,8 @@ public final class OptionValues {
 
   /** Refuses a secret shorter than {@code min} characters, naming its {@code option}. */
   public static void atLeast(String value, int min, String option) {
-    if (value != null && value.length() < min) throw new ConfigException(option + " must be at least " + min + " characters");
+    if (value != null && value.length() < min)
+      throw new ConfigException(option + " must be at least " + min + " characters");
   }
 
   /** The default of {@code --handshake-timeout}, in seconds, on nodes and edges. */
@@ -20,8 +21,10 @@ public final class OptionValues {
   /** Refuses a {@code --handshake-timeout} outside 1 to 3600 seconds. */
   public static void checkHandshakeTimeout(int seconds) {
     if (seconds < 1 || seconds > 3600) {
-      throw new ConfigException("--handshake-timeout must be between 1 and 3600 seconds (the time a connection has to send"
-          + " its upgrade or request), got " + seconds);
+      throw new ConfigException(
+          "--handshake-timeout must be between 1 and 3600 seconds (the time a connection has to send"
+              + " its upgrade or request), got "
+              + seconds);
     }
   }
 }

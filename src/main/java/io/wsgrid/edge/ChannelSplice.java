@@ -20,8 +20,10 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
 
   /** The context of Vert.x's handler in the other channel: writes from there skip Vert.x. */
   private final ChannelHandlerContext peer;
+
   /** For the client's channel: forwards to the node frame-aware; null for the node's channel. */
   private final ClientToNode toNode;
+
   private boolean written;
 
   ChannelSplice(ChannelHandlerContext peer, ClientToNode toNode) {
@@ -49,7 +51,10 @@ final class ChannelSplice extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** This channel's writability changed: the other side's splice writes here, so it reads again or stops. */
+  /**
+   * This channel's writability changed: the other side's splice writes here, so it reads again or
+   * stops.
+   */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     Channel other = peer.channel();

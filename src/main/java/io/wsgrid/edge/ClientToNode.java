@@ -8,13 +8,13 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The client → node direction of a tunnel: forwards the client's bytes to the node as they are,
- * following only the WebSocket frame headers (RFC 6455 §5.2: FIN, opcode, length, mask; the
- * payload is skipped, never read), so the edge knows where one message ends and the next begins.
- * That lets the edge close a tunnel the way a client would: at the next message boundary it sends
- * the node a masked close frame of its own and drops what the client sends after it; the node
- * answers with its close frame (code and reason echoed), which reaches the client after every byte
- * the node sent before it, and closes. So a client learns why (1001 and a reason) without the edge
- * ever cutting a frame, in either direction.
+ * following only the WebSocket frame headers (RFC 6455 §5.2: FIN, opcode, length, mask; the payload
+ * is skipped, never read), so the edge knows where one message ends and the next begins. That lets
+ * the edge close a tunnel the way a client would: at the next message boundary it sends the node a
+ * masked close frame of its own and drops what the client sends after it; the node answers with its
+ * close frame (code and reason echoed), which reaches the client after every byte the node sent
+ * before it, and closes. So a client learns why (1001 and a reason) without the edge ever cutting a
+ * frame, in either direction.
  *
  * <p>Runs on the tunnel's event loop only (the splice's and Vert.x's handler for this socket).
  */
@@ -23,22 +23,31 @@ final class ClientToNode {
 
   /** The context of Vert.x's handler in the node's channel: writes from here go to the node. */
   private final ChannelHandlerContext node;
+
   /** Header bytes of the current frame read so far (0: the next byte starts a frame). */
   private int headerAt;
+
   /** The current header's full length, known from its second byte. */
   private int headerLength = 2;
+
   private boolean fin;
   private int opcode;
+
   /** Bytes of the extended payload length: 0, 2 or 8. */
   private int extendedLength;
+
   private long length;
   private long payloadLeft;
+
   /** A data frame without FIN was read: the message goes on in continuation frames. */
   private boolean inMessage;
+
   /** The client sent a close frame: it is closing the tunnel itself. */
   private boolean clientClosing;
+
   /** A close frame waiting for the next message boundary. */
   private ByteBuf closeFrame;
+
   /** The edge's close frame went to the node: the client's bytes are dropped from here on. */
   private boolean ended;
 
@@ -46,7 +55,10 @@ final class ClientToNode {
     this.node = node;
   }
 
-  /** Writes (without flushing) what the client sent, or the part before the close frame, to the node; takes ownership of {@code data}. */
+  /**
+   * Writes (without flushing) what the client sent, or the part before the close frame, to the
+   * node; takes ownership of {@code data}.
+   */
   void forward(ByteBuf data) {
     if (ended) {
       data.release();
@@ -135,11 +147,15 @@ final class ClientToNode {
     if (opcode == OPCODE_CLOSE) {
       clientClosing = true;
     } else if (opcode < OPCODE_CLOSE) {
-      inMessage = !fin; // data frames: text, binary, continuation; control frames (8-15) sit between them
+      inMessage =
+          !fin; // data frames: text, binary, continuation; control frames (8-15) sit between them
     }
   }
 
-  /** A client-to-server close frame: FIN + opcode 8, masked (RFC 6455 §5.3), code and reason (≤ 123 bytes). */
+  /**
+   * A client-to-server close frame: FIN + opcode 8, masked (RFC 6455 §5.3), code and reason (≤ 123
+   * bytes).
+   */
   static ByteBuf maskedCloseFrame(short code, String reason) {
     byte[] text = reason.getBytes(StandardCharsets.UTF_8);
     int reasonLength = Math.min(text.length, 123);

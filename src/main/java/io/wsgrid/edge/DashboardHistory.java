@@ -26,14 +26,15 @@ final class DashboardHistory {
   }
 
   /**
-   * Records one tick: a sample for every node of {@code present} ({@code [connections, deliveries/s]}
-   * by id), a last 0 for a node that was there before and is not now; then forgets what is older
-   * than the window.
+   * Records one tick: a sample for every node of {@code present} ({@code [connections,
+   * deliveries/s]} by id), a last 0 for a node that was there before and is not now; then forgets
+   * what is older than the window.
    */
   synchronized void record(long atMs, Map<String, long[]> present) {
     for (Map.Entry<String, long[]> node : present.entrySet()) {
       leftAt.remove(node.getKey());
-      series.computeIfAbsent(node.getKey(), id -> new ArrayDeque<>())
+      series
+          .computeIfAbsent(node.getKey(), id -> new ArrayDeque<>())
           .addLast(new long[] {atMs, node.getValue()[0], node.getValue()[1]});
     }
     for (Map.Entry<String, ArrayDeque<long[]>> node : series.entrySet()) {
@@ -43,26 +44,35 @@ final class DashboardHistory {
       }
     }
     long oldest = atMs - windowMs;
-    series.values().forEach(samples -> {
-      while (!samples.isEmpty() && samples.peekFirst()[0] < oldest) samples.removeFirst();
-    });
+    series
+        .values()
+        .forEach(
+            samples -> {
+              while (!samples.isEmpty() && samples.peekFirst()[0] < oldest) samples.removeFirst();
+            });
     series.values().removeIf(ArrayDeque::isEmpty);
     leftAt.keySet().retainAll(series.keySet());
   }
 
-  /** Nodes that left the registry within the window, by id, with the time they were last seen gone. */
+  /**
+   * Nodes that left the registry within the window, by id, with the time they were last seen gone.
+   */
   synchronized Map<String, Long> left() {
     return new LinkedHashMap<>(leftAt);
   }
 
-  /** Every node's samples as {@code {"n1": [[atMs, connections, deliveriesPerSec], …], …}}, oldest first. */
+  /**
+   * Every node's samples as {@code {"n1": [[atMs, connections, deliveriesPerSec], …], …}}, oldest
+   * first.
+   */
   synchronized JsonObject toJson() {
     JsonObject json = new JsonObject();
-    series.forEach((id, samples) -> {
-      JsonArray points = new JsonArray();
-      samples.forEach(s -> points.add(new JsonArray(List.of(s[0], s[1], s[2]))));
-      json.put(id, points);
-    });
+    series.forEach(
+        (id, samples) -> {
+          JsonArray points = new JsonArray();
+          samples.forEach(s -> points.add(new JsonArray(List.of(s[0], s[1], s[2]))));
+          json.put(id, points);
+        });
     return json;
   }
 

@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge, the composition root of the balancer: joins the cluster as a Hazelcast lite member
- * (it sees the registry and membership, holds no data), keeps a view of the node registry, and
- * serves {@code /ws} (proxy), {@code /assign} and {@code /admin/nodes} on every event loop.
+ * The edge, the composition root of the balancer: joins the cluster as a Hazelcast lite member (it
+ * sees the registry and membership, holds no data), keeps a view of the node registry, and serves
+ * {@code /ws} (proxy), {@code /assign} and {@code /admin/nodes} on every event loop.
  */
 public final class Edge {
   private static final Logger log = LoggerFactory.getLogger(Edge.class);
@@ -37,7 +37,11 @@ public final class Edge {
   private final Rejections rejections;
   private final MemberLifecycle lifecycle = new MemberLifecycle();
 
-  private Edge(EdgeSettings settings, MemberLifecycle.Joined joined, RegistryView view, BalancingStrategy strategy) {
+  private Edge(
+      EdgeSettings settings,
+      MemberLifecycle.Joined joined,
+      RegistryView view,
+      BalancingStrategy strategy) {
     this.settings = settings;
     this.vertx = joined.vertx();
     this.hazelcast = joined.hazelcast();
@@ -55,31 +59,67 @@ public final class Edge {
 
   /** Joins the cluster and starts serving; fails with a message a user can act on. */
   public static Future<Edge> start(EdgeSettings settings) {
-    return start(settings, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
+    return start(
+        settings, BalancingStrategy.create(settings.strategy(), settings.hashBalanceFactor()));
   }
 
-  /** {@link #start(EdgeSettings)} with this strategy instance (a test can then watch what it is told). */
+  /**
+   * {@link #start(EdgeSettings)} with this strategy instance (a test can then watch what it is
+   * told).
+   */
   static Future<Edge> start(EdgeSettings settings, BalancingStrategy strategy) {
-    // A lite member alone cannot hold Vert.x's cluster maps: the start waits for a node before it starts Vert.x.
-    return MemberLifecycle.start(ClusterBootstrap.hazelcastConfig(settings.cluster(), true), true, settings.name(),
-        settings.cluster().eventBusTls(), joined -> joined.vertx().executeBlocking(() -> new RegistryView(joined.hazelcast()).start())
-            .map(view -> new Edge(settings, joined, view, strategy))
-            .compose(edge -> edge.deploy().map(edge)));
+    // A lite member alone cannot hold Vert.x's cluster maps: the start waits for a node before it
+    // starts Vert.x.
+    return MemberLifecycle.start(
+        ClusterBootstrap.hazelcastConfig(settings.cluster(), true),
+        true,
+        settings.name(),
+        settings.cluster().eventBusTls(),
+        joined ->
+            joined
+                .vertx()
+                .executeBlocking(() -> new RegistryView(joined.hazelcast()).start())
+                .map(view -> new Edge(settings, joined, view, strategy))
+                .compose(edge -> edge.deploy().map(edge)));
   }
 
   private Future<Void> deploy() {
-    return peers.start().compose(v -> vertx.deployVerticle(() -> new EdgeVerticle(this), new DeploymentOptions().setInstances(settings.instances()))
-        .recover(e -> Future.failedFuture(new IllegalStateException(
-            "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
-                + " (is another process on that port? pick another --port)", e))))
-        .onSuccess(id -> {
-          if (settings.autoRebalanceAfterMs() > 0) rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
-          dashboard.start();
-          lifecycle.ready();
-          log.info("edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}", settings.name(), settings.url(),
-              settings.strategy(), settings.modes(), view.snapshot().size(), ClusterBootstrap.transport(vertx),
-              HttpGuards.adminAccess(settings.adminToken()));
-        })
+    return peers
+        .start()
+        .compose(
+            v ->
+                vertx
+                    .deployVerticle(
+                        () -> new EdgeVerticle(this),
+                        new DeploymentOptions().setInstances(settings.instances()))
+                    .recover(
+                        e ->
+                            Future.failedFuture(
+                                new IllegalStateException(
+                                    "cannot listen on "
+                                        + settings.host()
+                                        + ":"
+                                        + settings.port()
+                                        + ": "
+                                        + e.getMessage()
+                                        + " (is another process on that port? pick another --port)",
+                                    e))))
+        .onSuccess(
+            id -> {
+              if (settings.autoRebalanceAfterMs() > 0)
+                rebalancer.startAuto(settings.autoRebalanceAfterMs(), hazelcast);
+              dashboard.start();
+              lifecycle.ready();
+              log.info(
+                  "edge {} ready: {} (strategy {}, modes {}, {} nodes known, {}); {}",
+                  settings.name(),
+                  settings.url(),
+                  settings.strategy(),
+                  settings.modes(),
+                  view.snapshot().size(),
+                  ClusterBootstrap.transport(vertx),
+                  HttpGuards.adminAccess(settings.adminToken()));
+            })
         .mapEmpty();
   }
 
@@ -147,31 +187,45 @@ public final class Edge {
    * stops (Ctrl-C on {@code local}), as the nodes then close their sockets themselves at once.
    */
   public Future<Void> stop(long closeSpreadMs) {
-    return lifecycle.stop(stopped -> {
-      log.info("edge {} stopping: /ready answers 503, new sockets are refused; {} tunnels open", settings.name(), tunnels.size());
-      rebalancer.stopAuto();
-      // closeAll's future is bound to no Vert.x context, nor is anything chained on it: a future bound
-      // to one hands its result to that context's event loop, which vertx.close() shuts down, and the
-      // rest of the stop would never run (the edge used to hang until its shutdown guard that way).
-      Future<Void> closing = tunnels.closeAll(closeSpreadMs, settings.name());
-      closing.transform(ar -> vertx.executeBlocking(() -> {
-        peers.stop();
-        view.stop();
-        return null;
-      })).transform(ar -> vertx.close())
-          // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
-          .transform(ar -> MemberLifecycle.leave(hazelcast, true, settings.name()))
-          .onComplete(ar -> {
-            registry.close();
-            if (closing.failed()) {
-              log.warn("edge {} stopped, but {}", settings.name(), closing.cause().getMessage());
-              stopped.fail(closing.cause());
-            } else {
-              log.info("edge {} stopped", settings.name());
-              stopped.handle(ar);
-            }
-          });
-    });
+    return lifecycle.stop(
+        stopped -> {
+          log.info(
+              "edge {} stopping: /ready answers 503, new sockets are refused; {} tunnels open",
+              settings.name(),
+              tunnels.size());
+          rebalancer.stopAuto();
+          // closeAll's future is bound to no Vert.x context, nor is anything chained on it: a
+          // future bound
+          // to one hands its result to that context's event loop, which vertx.close() shuts down,
+          // and the
+          // rest of the stop would never run (the edge used to hang until its shutdown guard that
+          // way).
+          Future<Void> closing = tunnels.closeAll(closeSpreadMs, settings.name());
+          closing
+              .transform(
+                  ar ->
+                      vertx.executeBlocking(
+                          () -> {
+                            peers.stop();
+                            view.stop();
+                            return null;
+                          }))
+              .transform(ar -> vertx.close())
+              // The edge made its own Hazelcast instance (see start), so Vert.x leaves it running.
+              .transform(ar -> MemberLifecycle.leave(hazelcast, true, settings.name()))
+              .onComplete(
+                  ar -> {
+                    registry.close();
+                    if (closing.failed()) {
+                      log.warn(
+                          "edge {} stopped, but {}", settings.name(), closing.cause().getMessage());
+                      stopped.fail(closing.cause());
+                    } else {
+                      log.info("edge {} stopped", settings.name());
+                      stopped.handle(ar);
+                    }
+                  });
+        });
   }
 
   /** Waits (blocking, not on an event loop) until the edge has stopped or the timeout passes. */

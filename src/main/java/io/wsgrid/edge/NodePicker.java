@@ -17,21 +17,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Chooses the node for a new socket: the strategy picks among the registry's UP nodes, with each
- * node's load taken as its registered connections plus the sockets this edge routed to it that
- * the registry does not show yet, so a burst of connects spreads out instead of piling onto the
- * node that looked least loaded a moment ago.
+ * node's load taken as its registered connections plus the sockets this edge routed to it that the
+ * registry does not show yet, so a burst of connects spreads out instead of piling onto the node
+ * that looked least loaded a moment ago.
  *
- * <p>A tunnelled socket's node says in its 101 which of its admissions the socket was
- * ({@link NodeEntry#ADMISSION_HEADER}); the socket stops being pending once the node's entry shows
- * that many admissions ({@link NodeEntry#admissions}), the count and the number being read
- * together on the node. Exact both ways: an entry written just before the socket does not drop
- * it (the node would look lighter than it is) and an entry that already counts it does not keep it
- * (the node would look heavier: six serial connects over two nodes went 2/4). A tunnelled socket
- * whose handshake is in flight stays pending. A socket placed by {@code GET /assign}, which the
- * edge does not see open, is taken to be the node's next admission after those already expected
- * (a client that connected and left at once is then not counted for seconds), or counted once an
- * entry arrives {@link #SEEN_MARGIN_MS} after the pick (also the rule for a node that sends no
- * number). Every socket stops after {@link #PENDING_MAX_MS}.
+ * <p>A tunnelled socket's node says in its 101 which of its admissions the socket was ({@link
+ * NodeEntry#ADMISSION_HEADER}); the socket stops being pending once the node's entry shows that
+ * many admissions ({@link NodeEntry#admissions}), the count and the number being read together on
+ * the node. Exact both ways: an entry written just before the socket does not drop it (the node
+ * would look lighter than it is) and an entry that already counts it does not keep it (the node
+ * would look heavier: six serial connects over two nodes went 2/4). A tunnelled socket whose
+ * handshake is in flight stays pending. A socket placed by {@code GET /assign}, which the edge does
+ * not see open, is taken to be the node's next admission after those already expected (a client
+ * that connected and left at once is then not counted for seconds), or counted once an entry
+ * arrives {@link #SEEN_MARGIN_MS} after the pick (also the rule for a node that sends no number).
+ * Every socket stops after {@link #PENDING_MAX_MS}.
  *
  * <p>Sockets routed by the other edges of the cluster are pending here too ({@link PeerRoutes}
  * tells them each route of this edge and adds theirs with {@link #peerRouted}), under the same
@@ -43,16 +43,20 @@ public final class NodePicker {
 
   /** {@link Routed#admission} of a tunnelled socket whose node has not answered yet. */
   static final long IN_FLIGHT = -1;
+
   /** {@link Routed#admission} of a socket whose number the edge will not learn. */
   public static final long UNNUMBERED = -2;
 
   /** A socket routed to a node and not yet in its registry entry. */
   public static final class Routed {
     final long routedAt = System.currentTimeMillis();
+
     /** The socket's admission number on its node, or {@link #IN_FLIGHT} or {@link #UNNUMBERED}. */
     volatile long admission;
+
     /** For a {@code GET /assign} pick: the node's admissions that will include it (0: unknown). */
     final long expected;
+
     /** Names this route to the other edges (unique on this edge). */
     final long id;
 
@@ -63,18 +67,21 @@ public final class NodePicker {
     }
   }
 
-  /** Hears about every route of this edge (not those of other edges), on the thread that made it. */
+  /**
+   * Hears about every route of this edge (not those of other edges), on the thread that made it.
+   */
   interface RouteListener {
-    RouteListener NONE = new RouteListener() {
-      @Override
-      public void routed(String node, Routed routed) {}
+    RouteListener NONE =
+        new RouteListener() {
+          @Override
+          public void routed(String node, Routed routed) {}
 
-      @Override
-      public void admitted(String node, Routed routed) {}
+          @Override
+          public void admitted(String node, Routed routed) {}
 
-      @Override
-      public void unrouted(String node, Routed routed) {}
-    };
+          @Override
+          public void unrouted(String node, Routed routed) {}
+        };
 
     /** A socket was sent to the node (a tunnel opening, or a {@code GET /assign} answer). */
     void routed(String node, Routed routed);
@@ -106,20 +113,27 @@ public final class NodePicker {
     this.listener = listener;
   }
 
-  /** The node for a new socket with this routing key, skipping {@code exclude}; empty when no node is UP. */
+  /**
+   * The node for a new socket with this routing key, skipping {@code exclude}; empty when no node
+   * is UP.
+   */
   public Optional<NodeEntry> pick(String key, Set<String> exclude) {
     long now = System.currentTimeMillis();
     List<Candidate> candidates = new ArrayList<>();
     Map<String, NodeEntry> byId = new HashMap<>();
     for (NodeEntry entry : view.snapshot()) {
       if (!entry.isUp() || exclude.contains(entry.id())) continue;
-      candidates.add(new Candidate(entry.id(), entry.weight(), entry.connections() + pending(entry.id(), now)));
+      candidates.add(
+          new Candidate(
+              entry.id(), entry.weight(), entry.connections() + pending(entry.id(), now)));
       byId.put(entry.id(), entry);
     }
     return strategy.pick(candidates, key).map(c -> byId.get(c.id()));
   }
 
-  /** A socket was sent to the node ({@code GET /assign}): pending load until the registry shows it. */
+  /**
+   * A socket was sent to the node ({@code GET /assign}): pending load until the registry shows it.
+   */
   public Routed routed(String id) {
     Routed routed;
     synchronized (this) {
@@ -129,7 +143,10 @@ public final class NodePicker {
     return routed;
   }
 
-  /** The admission an assigned socket should be: after the entry's and after every other one expected (0: the node gives no numbers). */
+  /**
+   * The admission an assigned socket should be: after the entry's and after every other one
+   * expected (0: the node gives no numbers).
+   */
   private long expectedAdmission(String id) {
     NodeEntry entry = view.get(id);
     if (entry == null || entry.admissions() < 0) return 0; // no numbers: the time margin
@@ -141,7 +158,10 @@ public final class NodePicker {
     return expected;
   }
 
-  /** A socket is being tunnelled to the node: pending load until its 101 and then the registry say it is counted. */
+  /**
+   * A socket is being tunnelled to the node: pending load until its 101 and then the registry say
+   * it is counted.
+   */
   public Routed tunnelled(String id) {
     Routed routed = add(id, new Routed(IN_FLIGHT, 0, ids.incrementAndGet()));
     listener.routed(id, routed);
@@ -162,9 +182,9 @@ public final class NodePicker {
   }
 
   /**
-   * The node answered 101: the socket was its admission number {@code admission}
-   * ({@link NodeEntry#ADMISSION_HEADER}, or {@link #UNNUMBERED} when it did not say); an entry
-   * with that many admissions counts it.
+   * The node answered 101: the socket was its admission number {@code admission} ({@link
+   * NodeEntry#ADMISSION_HEADER}, or {@link #UNNUMBERED} when it did not say); an entry with that
+   * many admissions counts it.
    */
   public void admitted(String id, Routed routed, long admission) {
     peerAdmitted(id, routed, admission);
@@ -193,7 +213,10 @@ public final class NodePicker {
     if (all != null) all.remove(routed);
   }
 
-  /** A socket this edge tunnelled to the node is open: the strategy hears of it ({@link BalancingStrategy#opened}). */
+  /**
+   * A socket this edge tunnelled to the node is open: the strategy hears of it ({@link
+   * BalancingStrategy#opened}).
+   */
   void opened(String id) {
     strategy.opened(id);
   }
@@ -225,8 +248,13 @@ public final class NodePicker {
       long arrived = System.currentTimeMillis();
       // Numbered: in the entry once it shows that many admissions. In flight: stays. Unnumbered:
       // the admission it should be, or the time margin.
-      all.removeIf(r -> r.admission >= 0 ? entry.admissions() >= r.admission
-          : r.admission == UNNUMBERED && ((r.expected > 0 && entry.admissions() >= r.expected) || r.routedAt < arrived - SEEN_MARGIN_MS));
+      all.removeIf(
+          r ->
+              r.admission >= 0
+                  ? entry.admissions() >= r.admission
+                  : r.admission == UNNUMBERED
+                      && ((r.expected > 0 && entry.admissions() >= r.expected)
+                          || r.routedAt < arrived - SEEN_MARGIN_MS));
     }
   }
 

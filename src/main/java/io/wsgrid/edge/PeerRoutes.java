@@ -24,10 +24,10 @@ import java.util.UUID;
  * of them). Nothing is sent while this edge is the cluster's only one (the only lite member).
  *
  * <p>Messages, published on {@link #ADDRESS}: {@code {"edge","id","node","event"}} with event
- * {@code routed} (and {@code admission} {@link NodePicker#IN_FLIGHT} or
- * {@link NodePicker#UNNUMBERED} with {@code expected}), {@code admitted} (with {@code admission}),
- * or {@code unrouted}. A peer's route that hears nothing more (the peer died) goes after
- * {@link NodePicker#PENDING_MAX_MS} like any other.
+ * {@code routed} (and {@code admission} {@link NodePicker#IN_FLIGHT} or {@link
+ * NodePicker#UNNUMBERED} with {@code expected}), {@code admitted} (with {@code admission}), or
+ * {@code unrouted}. A peer's route that hears nothing more (the peer died) goes after {@link
+ * NodePicker#PENDING_MAX_MS} like any other.
  */
 final class PeerRoutes implements NodePicker.RouteListener {
   static final String ADDRESS = "wsgrid.edge.routes";
@@ -36,8 +36,13 @@ final class PeerRoutes implements NodePicker.RouteListener {
   private final NodePicker picker;
   private final HazelcastInstance hazelcast;
   private final String self = UUID.randomUUID().toString();
-  /** The other edges' routes still waiting for a message, by edge and id; touched only on the consumer's event loop. */
+
+  /**
+   * The other edges' routes still waiting for a message, by edge and id; touched only on the
+   * consumer's event loop.
+   */
   private final Map<String, Peer> peers = new LinkedHashMap<>();
+
   private volatile boolean alone;
   private UUID membership;
   private MessageConsumer<JsonObject> consumer;
@@ -50,19 +55,26 @@ final class PeerRoutes implements NodePicker.RouteListener {
     this.hazelcast = hazelcast;
   }
 
-  /** Listens to the other edges and starts telling them; completes once the consumer is registered cluster-wide. */
+  /**
+   * Listens to the other edges and starts telling them; completes once the consumer is registered
+   * cluster-wide.
+   */
   Future<Void> start() {
-    membership = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-      @Override
-      public void memberAdded(MembershipEvent event) {
-        countEdges();
-      }
+    membership =
+        hazelcast
+            .getCluster()
+            .addMembershipListener(
+                new MembershipListener() {
+                  @Override
+                  public void memberAdded(MembershipEvent event) {
+                    countEdges();
+                  }
 
-      @Override
-      public void memberRemoved(MembershipEvent event) {
-        countEdges();
-      }
-    });
+                  @Override
+                  public void memberRemoved(MembershipEvent event) {
+                    countEdges();
+                  }
+                });
     countEdges();
     consumer = vertx.eventBus().consumer(ADDRESS, this::received);
     picker.listener(this);
@@ -81,7 +93,11 @@ final class PeerRoutes implements NodePicker.RouteListener {
 
   @Override
   public void routed(String node, NodePicker.Routed routed) {
-    if (!alone) publish(message(node, routed, "routed").put("admission", routed.admission).put("expected", routed.expected));
+    if (!alone)
+      publish(
+          message(node, routed, "routed")
+              .put("admission", routed.admission)
+              .put("expected", routed.expected));
   }
 
   @Override
@@ -95,7 +111,11 @@ final class PeerRoutes implements NodePicker.RouteListener {
   }
 
   private JsonObject message(String node, NodePicker.Routed routed, String event) {
-    return new JsonObject().put("edge", self).put("id", routed.id).put("node", node).put("event", event);
+    return new JsonObject()
+        .put("edge", self)
+        .put("id", routed.id)
+        .put("node", node)
+        .put("event", event);
   }
 
   private void publish(JsonObject message) {
@@ -110,21 +130,33 @@ final class PeerRoutes implements NodePicker.RouteListener {
     String key = edge + "/" + body.getLong("id", 0L);
     dropExpired();
     switch (body.getString("event", "")) {
-      case "routed" -> peers.put(key, new Peer(node,
-          picker.peerRouted(node, body.getLong("admission", NodePicker.UNNUMBERED), body.getLong("expected", 0L))));
+      case "routed" ->
+          peers.put(
+              key,
+              new Peer(
+                  node,
+                  picker.peerRouted(
+                      node,
+                      body.getLong("admission", NodePicker.UNNUMBERED),
+                      body.getLong("expected", 0L))));
       case "admitted" -> {
         Peer peer = peers.remove(key);
-        if (peer != null) picker.peerAdmitted(peer.node(), peer.routed(), body.getLong("admission", NodePicker.UNNUMBERED));
+        if (peer != null)
+          picker.peerAdmitted(
+              peer.node(), peer.routed(), body.getLong("admission", NodePicker.UNNUMBERED));
       }
       case "unrouted" -> {
         Peer peer = peers.remove(key);
         if (peer != null) picker.peerUnrouted(peer.node(), peer.routed());
       }
-      default -> { } // from a newer edge: ignore what this one does not know
+      default -> {} // from a newer edge: ignore what this one does not know
     }
   }
 
-  /** Routes whose peer never said more (it died): the picker dropped them after PENDING_MAX_MS, so does this map. */
+  /**
+   * Routes whose peer never said more (it died): the picker dropped them after PENDING_MAX_MS, so
+   * does this map.
+   */
   private void dropExpired() {
     long limit = System.currentTimeMillis() - NodePicker.PENDING_MAX_MS;
     for (Iterator<Peer> it = peers.values().iterator(); it.hasNext(); ) {

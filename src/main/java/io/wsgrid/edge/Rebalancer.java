@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * to shed just the sockets above it, with 1012 at its drain rate. Their clients reconnect through
  * the edge, which routes them to the lighter nodes.
  *
- * <p>Runs on {@code POST /admin/rebalance} (answers with the plan) and, with
- * {@code --auto-rebalance}, by itself once the spread has stayed over the threshold for
- * {@code --auto-rebalance-after} with no node draining; then it waits as long again before it
- * looks, so the reconnects settle first. With several edges, only the oldest edge of the cluster rebalances by itself.
+ * <p>Runs on {@code POST /admin/rebalance} (answers with the plan) and, with {@code
+ * --auto-rebalance}, by itself once the spread has stayed over the threshold for {@code
+ * --auto-rebalance-after} with no node draining; then it waits as long again before it looks, so
+ * the reconnects settle first. With several edges, only the oldest edge of the cluster rebalances
+ * by itself.
  */
 final class Rebalancer {
   private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
@@ -37,7 +38,8 @@ final class Rebalancer {
   private long quietUntil;
   private volatile long autoTimer = -1;
 
-  Rebalancer(Vertx vertx, RegistryView view, NodeControl control, double threshold, EdgeMetrics metrics) {
+  Rebalancer(
+      Vertx vertx, RegistryView view, NodeControl control, double threshold, EdgeMetrics metrics) {
     this.vertx = vertx;
     this.view = view;
     this.control = control;
@@ -56,13 +58,18 @@ final class Rebalancer {
     List<Step> steps = new ArrayList<>();
     for (NodeEntry node : up) {
       double share = weights == 0 ? 0 : (double) total * node.weight() / weights;
-      long shed = node.connections() > share * (1 + threshold) ? node.connections() - (long) Math.ceil(share) : 0;
+      long shed =
+          node.connections() > share * (1 + threshold)
+              ? node.connections() - (long) Math.ceil(share)
+              : 0;
       steps.add(new Step(node, share, shed));
     }
     return steps;
   }
 
-  /** Asks every node over its share to shed; completes with the plan and whether all nodes answered. */
+  /**
+   * Asks every node over its share to shed; completes with the plan and whether all nodes answered.
+   */
   Future<JsonObject> rebalance(String trigger) {
     List<Step> steps = plan();
     JsonArray plan = new JsonArray();
@@ -70,46 +77,76 @@ final class Rebalancer {
     long total = 0;
     for (Step step : steps) {
       total += step.node().connections();
-      plan.add(new JsonObject().put("node", step.node().id()).put("connections", step.node().connections())
-          .put("share", Math.round(step.share())).put("shed", step.shed()));
+      plan.add(
+          new JsonObject()
+              .put("node", step.node().id())
+              .put("connections", step.node().connections())
+              .put("share", Math.round(step.share()))
+              .put("shed", step.shed()));
       if (step.shed() > 0) {
         asked.add(control.shed(step.node().id(), step.shed()));
       }
     }
     metrics.rebalanced(trigger);
     log.info("rebalance ({}): {}", trigger, plan.encode());
-    JsonObject answer = new JsonObject().put("trigger", trigger).put("total", total).put("threshold", threshold).put("plan", plan);
-    return Future.join(asked).transform(ar -> Future.succeededFuture(answer
-        .put("status", ar.succeeded() ? "shedding" : "some nodes did not answer: " + ar.cause().getMessage())));
+    JsonObject answer =
+        new JsonObject()
+            .put("trigger", trigger)
+            .put("total", total)
+            .put("threshold", threshold)
+            .put("plan", plan);
+    return Future.join(asked)
+        .transform(
+            ar ->
+                Future.succeededFuture(
+                    answer.put(
+                        "status",
+                        ar.succeeded()
+                            ? "shedding"
+                            : "some nodes did not answer: " + ar.cause().getMessage())));
   }
 
   void handle(RoutingContext ctx) {
-    rebalance("manual").onComplete(ar -> ctx.response().putHeader("content-type", "application/json")
-        .setStatusCode(ar.result().getString("status").equals("shedding") ? 200 : 502)
-        .end(ar.result().encodePrettily()));
+    rebalance("manual")
+        .onComplete(
+            ar ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .setStatusCode(ar.result().getString("status").equals("shedding") ? 200 : 502)
+                    .end(ar.result().encodePrettily()));
   }
 
-  /** Checks the spread every second; rebalances once it has been over the threshold for {@code afterMs}. */
+  /**
+   * Checks the spread every second; rebalances once it has been over the threshold for {@code
+   * afterMs}.
+   */
   void startAuto(long afterMs, HazelcastInstance hazelcast) {
-    log.info("auto-rebalance on: when a node stays more than {}% over its fair share for {} s", Math.round(threshold * 100), afterMs / 1000.0);
-    autoTimer = vertx.setPeriodic(1_000, id -> {
-      long now = System.currentTimeMillis();
-      // A drain moves sockets by itself: wait until it is over before judging the spread.
-      boolean draining = view.snapshot().stream().anyMatch(node -> !node.isUp());
-      boolean over = plan().stream().anyMatch(step -> step.shed() > 0);
-      if (!over || draining || now < quietUntil || !oldestEdge(hazelcast)) {
-        overSince = -1;
-        return;
-      }
-      if (overSince < 0) {
-        overSince = now;
-        log.debug("auto-rebalance: spread over the threshold, rebalancing if it lasts {} s", afterMs / 1000.0);
-      } else if (now - overSince >= afterMs) {
-        overSince = -1;
-        quietUntil = now + afterMs;
-        rebalance("auto");
-      }
-    });
+    log.info(
+        "auto-rebalance on: when a node stays more than {}% over its fair share for {} s",
+        Math.round(threshold * 100), afterMs / 1000.0);
+    autoTimer =
+        vertx.setPeriodic(
+            1_000,
+            id -> {
+              long now = System.currentTimeMillis();
+              // A drain moves sockets by itself: wait until it is over before judging the spread.
+              boolean draining = view.snapshot().stream().anyMatch(node -> !node.isUp());
+              boolean over = plan().stream().anyMatch(step -> step.shed() > 0);
+              if (!over || draining || now < quietUntil || !oldestEdge(hazelcast)) {
+                overSince = -1;
+                return;
+              }
+              if (overSince < 0) {
+                overSince = now;
+                log.debug(
+                    "auto-rebalance: spread over the threshold, rebalancing if it lasts {} s",
+                    afterMs / 1000.0);
+              } else if (now - overSince >= afterMs) {
+                overSince = -1;
+                quietUntil = now + afterMs;
+                rebalance("auto");
+              }
+            });
   }
 
   /** Stops rebalancing by itself (the edge is stopping). */

@@ -8,7 +8,10 @@ import io.wsgrid.cluster.RegistryView;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code GET /assign} (a node's URL for a new client) and {@code GET /admin/nodes} (the registry as this edge sees it). */
+/**
+ * {@code GET /assign} (a node's URL for a new client) and {@code GET /admin/nodes} (the registry as
+ * this edge sees it).
+ */
 final class RegistryApi {
   private final NodePicker picker;
   private final RegistryView view;
@@ -24,14 +27,26 @@ final class RegistryApi {
     Optional<NodeEntry> node = picker.pick(RoutingKey.of(ctx.request()), Set.of());
     if (node.isEmpty()) {
       metrics.failed("no_node");
-      ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-          .end(new JsonObject().put("error", new JsonObject().put("code", "no_node")
-              .put("message", "no wsgrid node is UP: start one and see GET /admin/nodes")).encode());
+      ctx.response()
+          .setStatusCode(503)
+          .putHeader("content-type", "application/json")
+          .end(
+              new JsonObject()
+                  .put(
+                      "error",
+                      new JsonObject()
+                          .put("code", "no_node")
+                          .put(
+                              "message",
+                              "no wsgrid node is UP: start one and see GET /admin/nodes"))
+                  .encode());
       return;
     }
     picker.routed(node.get().id());
     metrics.routed(node.get().id());
-    ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+    ctx.response()
+        .putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store")
         .end(new JsonObject().put("node", node.get().id()).put("url", node.get().wsUrl()).encode());
   }
 
@@ -39,9 +54,18 @@ final class RegistryApi {
     JsonArray nodes = new JsonArray();
     long now = System.currentTimeMillis();
     for (NodeEntry entry : view.snapshot()) {
-      nodes.add(entry.toJson().put("pending", picker.pending(entry.id())).put("ageMs", Math.max(0, now - entry.updatedAt())));
+      nodes.add(
+          entry
+              .toJson()
+              .put("pending", picker.pending(entry.id()))
+              .put("ageMs", Math.max(0, now - entry.updatedAt())));
     }
-    ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("strategy", picker.strategy().name()).put("nodes", nodes).encodePrettily());
+    ctx.response()
+        .putHeader("content-type", "application/json")
+        .end(
+            new JsonObject()
+                .put("strategy", picker.strategy().name())
+                .put("nodes", nodes)
+                .encodePrettily());
   }
 }

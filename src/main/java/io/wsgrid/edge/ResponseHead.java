@@ -8,11 +8,12 @@ import java.util.Set;
 
 /**
  * The node's answer to a tunnelled upgrade, read from the raw upstream bytes: status line and
- * headers up to the blank line (at most {@link #MAX} bytes), and whatever followed in the same reads
- * (the node's first frame after a 101, or an error body).
+ * headers up to the blank line (at most {@link #MAX} bytes), and whatever followed in the same
+ * reads (the node's first frame after a 101, or an error body).
  */
 final class ResponseHead {
   static final int MAX = 16 * 1024;
+
   /** Body-framing headers that do not apply to the edge's 101 (the tunnel carries raw bytes). */
   private static final Set<String> SKIP = Set.of("content-length", "transfer-encoding");
 
@@ -22,7 +23,10 @@ final class ResponseHead {
   private Buffer rest;
   private boolean failed;
 
-  /** Adds bytes; true once the head is complete. Throws IllegalStateException on a malformed or oversized head. */
+  /**
+   * Adds bytes; true once the head is complete. Throws IllegalStateException on a malformed or
+   * oversized head.
+   */
   boolean feed(Buffer data) {
     bytes.appendBuffer(data);
     int end = indexOfBlankLine(bytes);
@@ -33,7 +37,8 @@ final class ResponseHead {
     String[] lines = bytes.getString(0, end, StandardCharsets.ISO_8859_1.name()).split("\r\n");
     String[] statusLine = lines[0].split(" ", 3);
     if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
-      throw new IllegalStateException("the node answered something that is not HTTP/1.x: " + lines[0]);
+      throw new IllegalStateException(
+          "the node answered something that is not HTTP/1.x: " + lines[0]);
     }
     try {
       status = Integer.parseInt(statusLine[1]);
@@ -55,7 +60,10 @@ final class ResponseHead {
 
   private static int indexOfBlankLine(Buffer buffer) {
     for (int i = 0; i + 3 < buffer.length(); i++) {
-      if (buffer.getByte(i) == '\r' && buffer.getByte(i + 1) == '\n' && buffer.getByte(i + 2) == '\r' && buffer.getByte(i + 3) == '\n') {
+      if (buffer.getByte(i) == '\r'
+          && buffer.getByte(i + 1) == '\n'
+          && buffer.getByte(i + 2) == '\r'
+          && buffer.getByte(i + 3) == '\n') {
         return i;
       }
     }

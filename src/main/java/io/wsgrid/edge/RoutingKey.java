@@ -2,7 +2,10 @@ package io.wsgrid.edge;
 
 import io.vertx.core.http.HttpServerRequest;
 
-/** The key consistent hashing routes on: the {@code ?key=} query parameter, else the client's address. */
+/**
+ * The key consistent hashing routes on: the {@code ?key=} query parameter, else the client's
+ * address.
+ */
 final class RoutingKey {
   private RoutingKey() {}
 

@@ -19,21 +19,29 @@ public final class EventLoopLag {
   public static void monitor(Context context, MeterRegistry registry, String node, String loop) {
     AtomicLong worst = new AtomicLong();
     AtomicLong shown = new AtomicLong();
-    Gauge.builder(MeterNames.EVENT_LOOP_LAG, shown, v -> v.get() / 1e9).baseUnit("seconds")
+    Gauge.builder(MeterNames.EVENT_LOOP_LAG, shown, v -> v.get() / 1e9)
+        .baseUnit("seconds")
         .description("how late a 100 ms timer fired on this event loop, worst of the last second")
-        .tag(MeterNames.TAG_NODE, node).tag(MeterNames.TAG_LOOP, loop).register(registry);
-    context.runOnContext(v -> {
-      long[] expected = {System.nanoTime() + PERIOD_MS * 1_000_000};
-      long[] windowStart = {System.nanoTime()};
-      context.owner().setPeriodic(PERIOD_MS, id -> {
-        long now = System.nanoTime();
-        worst.accumulateAndGet(Math.max(0, now - expected[0]), Math::max);
-        expected[0] = now + PERIOD_MS * 1_000_000;
-        if (now - windowStart[0] >= 1_000_000_000L) {
-          shown.set(worst.getAndSet(0));
-          windowStart[0] = now;
-        }
-      });
-    });
+        .tag(MeterNames.TAG_NODE, node)
+        .tag(MeterNames.TAG_LOOP, loop)
+        .register(registry);
+    context.runOnContext(
+        v -> {
+          long[] expected = {System.nanoTime() + PERIOD_MS * 1_000_000};
+          long[] windowStart = {System.nanoTime()};
+          context
+              .owner()
+              .setPeriodic(
+                  PERIOD_MS,
+                  id -> {
+                    long now = System.nanoTime();
+                    worst.accumulateAndGet(Math.max(0, now - expected[0]), Math::max);
+                    expected[0] = now + PERIOD_MS * 1_000_000;
+                    if (now - windowStart[0] >= 1_000_000_000L) {
+                      shown.set(worst.getAndSet(0));
+                      windowStart[0] = now;
+                    }
+                  });
+        });
   }
 }

@@ -1,9 +1,9 @@
 package io.wsgrid.metrics;
 
 /**
- * Every wsgrid meter name, in Micrometer's dotted form; the Prometheus registry renders
- * {@code wsgrid.connections} as {@code wsgrid_connections} and adds {@code _total} to counters and
- * {@code _seconds} to timers. These names are part of the contract (DESIGN.md).
+ * Every wsgrid meter name, in Micrometer's dotted form; the Prometheus registry renders {@code
+ * wsgrid.connections} as {@code wsgrid_connections} and adds {@code _total} to counters and {@code
+ * _seconds} to timers. These names are part of the contract (DESIGN.md).
  */
 public final class MeterNames {
   public static final String CONNECTIONS = "wsgrid.connections";
@@ -20,10 +20,13 @@ public final class MeterNames {
   public static final String PROCESS_RESIDENT_MEMORY = "process.resident.memory";
   public static final String EDGE_REBALANCES = "wsgrid.edge.rebalances";
   public static final String REJECTIONS = "wsgrid.rejections";
+
   /** Channels whose state the shards this member owns hold (as of the last expiry sweep). */
   public static final String LOG_CHANNELS = "wsgrid.log.channels";
+
   /** Channels this node follows (has subscribers of). */
   public static final String FOLLOWED_CHANNELS = "wsgrid.followed.channels";
+
   public static final String SELF_CHECK_REPAIRS = "wsgrid.self.check.repairs";
 
   public static final String TAG_NODE = "node";

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The meters of one node. Hot-path counts are {@link LongAdder}s read by function counters, so
- * that delivering a frame to a socket costs one uncontended add, safe from every event loop.
+ * The meters of one node. Hot-path counts are {@link LongAdder}s read by function counters, so that
+ * delivering a frame to a socket costs one uncontended add, safe from every event loop.
  */
 public final class NodeMetrics {
   private final AtomicLong connections = new AtomicLong();
@@ -32,29 +32,40 @@ public final class NodeMetrics {
     this.registry = registry;
     this.node = node;
     Gauge.builder(MeterNames.CONNECTIONS, connections, AtomicLong::get)
-        .description("WebSocket connections open on this node").tag(MeterNames.TAG_NODE, node).register(registry);
+        .description("WebSocket connections open on this node")
+        .tag(MeterNames.TAG_NODE, node)
+        .register(registry);
     Gauge.builder(MeterNames.SUBSCRIPTIONS, subscriptions, AtomicLong::get)
-        .description("channel subscriptions held by this node's connections").tag(MeterNames.TAG_NODE, node)
+        .description("channel subscriptions held by this node's connections")
+        .tag(MeterNames.TAG_NODE, node)
         .register(registry);
     FunctionCounter.builder(MeterNames.MESSAGES_RECEIVED, received, LongAdder::sum)
-        .description("requests received from this node's clients").tag(MeterNames.TAG_NODE, node).register(registry);
-    FunctionCounter.builder(MeterNames.MESSAGES_DELIVERED, delivered, LongAdder::sum)
-        .description("publication frames written to this node's sockets").tag(MeterNames.TAG_NODE, node)
-        .register(registry);
-    FunctionCounter.builder(MeterNames.SLOW_CONSUMER_DISCONNECTS, slowConsumerDisconnects, LongAdder::sum)
-        .description("sockets closed because their write queue stayed over the bound").tag(MeterNames.TAG_NODE, node)
-        .register(registry);
-    publishDelivery = Timer.builder(MeterNames.PUBLISH_DELIVERY)
-        .description("from a publication accepted (any node) to its frame written to this node's sockets")
+        .description("requests received from this node's clients")
         .tag(MeterNames.TAG_NODE, node)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
+    FunctionCounter.builder(MeterNames.MESSAGES_DELIVERED, delivered, LongAdder::sum)
+        .description("publication frames written to this node's sockets")
+        .tag(MeterNames.TAG_NODE, node)
+        .register(registry);
+    FunctionCounter.builder(
+            MeterNames.SLOW_CONSUMER_DISCONNECTS, slowConsumerDisconnects, LongAdder::sum)
+        .description("sockets closed because their write queue stayed over the bound")
+        .tag(MeterNames.TAG_NODE, node)
+        .register(registry);
+    publishDelivery =
+        Timer.builder(MeterNames.PUBLISH_DELIVERY)
+            .description(
+                "from a publication accepted (any node) to its frame written to this node's sockets")
+            .tag(MeterNames.TAG_NODE, node)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry);
   }
 
   /** Guarded by this: see {@link #admitted()}. */
   private long registered;
+
   private long admissions;
 
   public void connectionOpened() {
@@ -83,7 +94,9 @@ public final class NodeMetrics {
     registered--;
   }
 
-  /** What the node registers, read together: {sockets admitted and not closed, admissions so far}. */
+  /**
+   * What the node registers, read together: {sockets admitted and not closed, admissions so far}.
+   */
   public synchronized long[] registered() {
     return new long[] {registered, admissions};
   }
@@ -108,14 +121,24 @@ public final class NodeMetrics {
     slowConsumerDisconnects.increment();
   }
 
-  /** The node's self-check repaired its delivery path ({@code gap}, {@code epoch} or {@code consumer}). */
+  /**
+   * The node's self-check repaired its delivery path ({@code gap}, {@code epoch} or {@code
+   * consumer}).
+   */
   public void selfCheckRepaired(String kind) {
     Counter.builder(MeterNames.SELF_CHECK_REPAIRS)
-        .description("what the node's self-check repaired in its delivery path: a gap read from the log, a channel restarted under a new epoch, the fan-out registered again")
-        .tag(MeterNames.TAG_NODE, node).tag(MeterNames.TAG_KIND, kind).register(registry).increment();
+        .description(
+            "what the node's self-check repaired in its delivery path: a gap read from the log, a channel restarted under a new epoch, the fan-out registered again")
+        .tag(MeterNames.TAG_NODE, node)
+        .tag(MeterNames.TAG_KIND, kind)
+        .register(registry)
+        .increment();
   }
 
-  /** Records one delivery latency, from the publication's acceptance time (epoch microseconds, same clock). */
+  /**
+   * Records one delivery latency, from the publication's acceptance time (epoch microseconds, same
+   * clock).
+   */
   public void deliveryLatency(long acceptedAtMicros) {
     long elapsed = nowMicros() - acceptedAtMicros;
     publishDelivery.record(Math.max(0, elapsed), TimeUnit.MICROSECONDS);
@@ -126,8 +149,8 @@ public final class NodeMetrics {
 
   /**
    * The node's numbers for the edge's live dashboard ({@code GET /stats}): counts, and the delivery
-   * p99 over the deliveries since the previous call (from the histogram's bucket counts; the
-   * upper bound of the bucket it falls in, in ms; 0 when nothing was delivered).
+   * p99 over the deliveries since the previous call (from the histogram's bucket counts; the upper
+   * bound of the bucket it falls in, in ms; 0 when nothing was delivered).
    */
   public synchronized JsonObject stats() {
     HistogramSnapshot snapshot = publishDelivery.takeSnapshot();
@@ -146,9 +169,13 @@ public final class NodeMetrics {
     }
     lastBuckets = now;
     lastCount = snapshot.count();
-    return new JsonObject().put("connections", connections.get()).put("subscriptions", subscriptions.get())
-        .put("received", received.sum()).put("delivered", delivered.sum())
-        .put("slowConsumerDisconnects", slowConsumerDisconnects.sum()).put("deliveryP99Ms", p99);
+    return new JsonObject()
+        .put("connections", connections.get())
+        .put("subscriptions", subscriptions.get())
+        .put("received", received.sum())
+        .put("delivered", delivered.sum())
+        .put("slowConsumerDisconnects", slowConsumerDisconnects.sum())
+        .put("deliveryP99Ms", p99);
   }
 
   /** Wall-clock time in epoch microseconds: comparable between processes on one machine. */

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 
 /**
  * {@code process_resident_memory_bytes}: the process's resident set size, what the operating system
- * actually gives it (heap, direct buffers, thread stacks, code), read from {@code /proc/self/statm}.
- * JVM metrics only show the heap; memory per socket is judged on this one. NaN where there is no /proc.
+ * actually gives it (heap, direct buffers, thread stacks, code), read from {@code
+ * /proc/self/statm}. JVM metrics only show the heap; memory per socket is judged on this one. NaN
+ * where there is no /proc.
  */
 public final class ProcessMemory {
   private static final Path STATM = Path.of("/proc/self/statm");
@@ -18,8 +19,10 @@ public final class ProcessMemory {
   private ProcessMemory() {}
 
   public static void register(MeterRegistry registry) {
-    Gauge.builder(MeterNames.PROCESS_RESIDENT_MEMORY, ProcessMemory::residentBytes).baseUnit("bytes")
-        .description("resident set size of the process").register(registry);
+    Gauge.builder(MeterNames.PROCESS_RESIDENT_MEMORY, ProcessMemory::residentBytes)
+        .baseUnit("bytes")
+        .description("resident set size of the process")
+        .register(registry);
   }
 
   static double residentBytes() {

@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides each WebSocket upgrade on a node before it becomes a socket: the path, whether the node
- * takes sockets (not draining, under {@code --max-connections} and {@code --max-pending-handshakes}),
- * the browser's Origin, and the {@code ?token=}. A refusal is an HTTP status with a JSON error
- * saying why and what to do (503s send the edge to another node); it is counted and logged. A
- * socket with no token is accepted as anonymous, or, when tokens are required, must send
- * {@code {"op":"auth"}} within {@code --auth-timeout}.
+ * takes sockets (not draining, under {@code --max-connections} and {@code
+ * --max-pending-handshakes}), the browser's Origin, and the {@code ?token=}. A refusal is an HTTP
+ * status with a JSON error saying why and what to do (503s send the edge to another node); it is
+ * counted and logged. A socket with no token is accepted as anonymous, or, when tokens are
+ * required, must send {@code {"op":"auth"}} within {@code --auth-timeout}.
  */
 final class Admission {
   private final Node node;
@@ -36,28 +36,65 @@ final class Admission {
     SessionLimits limits = settings.limits();
     String who = who(request);
     if (!"/ws".equals(request.path())) {
-      refuse(request, new Refusal(404, "bad_request", "not_found", "WebSocket endpoint is /ws, not " + request.path()), who, false);
+      refuse(
+          request,
+          new Refusal(
+              404, "bad_request", "not_found", "WebSocket endpoint is /ws, not " + request.path()),
+          who,
+          false);
       return;
     }
     if (!node.isReady()) {
-      refuse(request, Refusal.unavailable("draining", "node " + node.name() + " is draining or not joined yet; connect through the edge or retry"), who, false);
+      refuse(
+          request,
+          Refusal.unavailable(
+              "draining",
+              "node "
+                  + node.name()
+                  + " is draining or not joined yet; connect through the edge or retry"),
+          who,
+          false);
       return;
     }
-    if (!HttpGuards.originAllowed(request.getHeader("Origin"), host(request), settings.security().auth().allowedOrigins())) {
-      refuse(request, Refusal.forbidden("origin", "Origin " + request.getHeader("Origin") + " is not in --allowed-origins"), who, true);
+    if (!HttpGuards.originAllowed(
+        request.getHeader("Origin"), host(request), settings.security().auth().allowedOrigins())) {
+      refuse(
+          request,
+          Refusal.forbidden(
+              "origin", "Origin " + request.getHeader("Origin") + " is not in --allowed-origins"),
+          who,
+          true);
       return;
     }
     int inFlight = pending.incrementAndGet();
     if (limits.maxConnections() > 0 && node.connections() + inFlight > limits.maxConnections()) {
       pending.decrementAndGet();
-      refuse(request, Refusal.unavailable("max_connections", "node " + node.name() + " is full (--max-connections "
-          + limits.maxConnections() + "); connect through the edge or retry later"), who, true);
+      refuse(
+          request,
+          Refusal.unavailable(
+              "max_connections",
+              "node "
+                  + node.name()
+                  + " is full (--max-connections "
+                  + limits.maxConnections()
+                  + "); connect through the edge or retry later"),
+          who,
+          true);
       return;
     }
     if (limits.maxPendingHandshakes() > 0 && inFlight > limits.maxPendingHandshakes()) {
       pending.decrementAndGet();
-      refuse(request, Refusal.unavailable("max_pending_handshakes", "node " + node.name() + " has "
-          + limits.maxPendingHandshakes() + " handshakes in progress (--max-pending-handshakes); retry in a moment"), who, true);
+      refuse(
+          request,
+          Refusal.unavailable(
+              "max_pending_handshakes",
+              "node "
+                  + node.name()
+                  + " has "
+                  + limits.maxPendingHandshakes()
+                  + " handshakes in progress (--max-pending-handshakes); retry in a moment"),
+          who,
+          true);
       return;
     }
     String token = request.getParam("token");
@@ -70,22 +107,30 @@ final class Admission {
     } else {
       identity = Future.succeededFuture(Identity.ANONYMOUS);
     }
-    identity.onComplete(ar -> {
-      if (ar.failed()) {
-        pending.decrementAndGet();
-        Refusal refusal = ar.cause() instanceof Refusal r ? r : Refusal.unauthorized("token_malformed", ar.cause().getMessage());
-        refuse(request, refusal, who, true);
-        return;
-      }
-      // Registered from here on; the edge that tunnels the socket learns which admission it was.
-      long admission = node.metrics().admitted();
-      request.response().putHeader(NodeEntry.ADMISSION_HEADER, String.valueOf(admission));
-      request.toWebSocket().onComplete(ws -> {
-        pending.decrementAndGet();
-        if (ws.succeeded()) sessions.open(ws.result(), ar.result());
-        else node.metrics().admissionFailed();
-      });
-    });
+    identity.onComplete(
+        ar -> {
+          if (ar.failed()) {
+            pending.decrementAndGet();
+            Refusal refusal =
+                ar.cause() instanceof Refusal r
+                    ? r
+                    : Refusal.unauthorized("token_malformed", ar.cause().getMessage());
+            refuse(request, refusal, who, true);
+            return;
+          }
+          // Registered from here on; the edge that tunnels the socket learns which admission it
+          // was.
+          long admission = node.metrics().admitted();
+          request.response().putHeader(NodeEntry.ADMISSION_HEADER, String.valueOf(admission));
+          request
+              .toWebSocket()
+              .onComplete(
+                  ws -> {
+                    pending.decrementAndGet();
+                    if (ws.succeeded()) sessions.open(ws.result(), ar.result());
+                    else node.metrics().admissionFailed();
+                  });
+        });
   }
 
   private void refuse(HttpServerRequest request, Refusal refusal, String who, boolean count) {

@@ -39,23 +39,54 @@ public record NodeSettings(
 
   public NodeSettings {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new ConfigException("--name must be 1 to 64 characters of A-Z a-z 0-9 _ . -, got '" + name + "'");
+      throw new ConfigException(
+          "--name must be 1 to 64 characters of A-Z a-z 0-9 _ . -, got '" + name + "'");
     }
-    if (port < 0 || port > 65535) throw new ConfigException("--port must be between 1 and 65535, got " + port);
+    if (port < 0 || port > 65535)
+      throw new ConfigException("--port must be between 1 and 65535, got " + port);
     if (instances < 1) throw new ConfigException("--instances must be >= 1, got " + instances);
     if (weight < 1) throw new ConfigException("--weight must be >= 1, got " + weight);
-    if (limits.maxFrameSize() < 256) throw new ConfigException("--max-frame-size must be >= 256 bytes, got " + limits.maxFrameSize());
-    if (drainRate < 1) throw new ConfigException("--drain-rate must be >= 1 socket per second, got " + drainRate);
-    if (drainTimeout < 1) throw new ConfigException("--drain-timeout must be >= 1 second, got " + drainTimeout);
-    if (limits.maxQueuedBytes() < 1024) throw new ConfigException("--max-queued-bytes must be >= 1024, got " + limits.maxQueuedBytes());
+    if (limits.maxFrameSize() < 256)
+      throw new ConfigException(
+          "--max-frame-size must be >= 256 bytes, got " + limits.maxFrameSize());
+    if (drainRate < 1)
+      throw new ConfigException("--drain-rate must be >= 1 socket per second, got " + drainRate);
+    if (drainTimeout < 1)
+      throw new ConfigException("--drain-timeout must be >= 1 second, got " + drainTimeout);
+    if (limits.maxQueuedBytes() < 1024)
+      throw new ConfigException(
+          "--max-queued-bytes must be >= 1024, got " + limits.maxQueuedBytes());
     if (security == null) security = SecuritySettings.OPEN;
     io.wsgrid.config.OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
   }
 
   /** The same with the default handshake timeout. */
-  public NodeSettings(String name, String host, String advertisedHost, int port, int instances, int weight, SessionLimits limits,
-      ClusterSettings cluster, ChannelPolicies channels, int drainRate, int drainTimeout, SecuritySettings security) {
-    this(name, host, advertisedHost, port, instances, weight, limits, cluster, channels, drainRate, drainTimeout, security,
+  public NodeSettings(
+      String name,
+      String host,
+      String advertisedHost,
+      int port,
+      int instances,
+      int weight,
+      SessionLimits limits,
+      ClusterSettings cluster,
+      ChannelPolicies channels,
+      int drainRate,
+      int drainTimeout,
+      SecuritySettings security) {
+    this(
+        name,
+        host,
+        advertisedHost,
+        port,
+        instances,
+        weight,
+        limits,
+        cluster,
+        channels,
+        drainRate,
+        drainTimeout,
+        security,
         io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
   }
 

@@ -19,13 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Presence in the Hazelcast multimap {@code wsgrid.presence} (channel → {@code {client,node,member}},
- * one backup). When a member leaves, the oldest remaining data member removes that member's entries.
- * Each node also remembers its own entries, so that when it rejoins under a new member id (after a
- * pause or a partition: the others removed its entries meanwhile) it writes them again under the
- * new id and removes any left under the old one; what the merging side held is discarded at the
- * merge ({@link #configure}), never merged back stale. Hazelcast's multimap has no asynchronous
- * API, so calls run on Vert.x's worker pool.
+ * Presence in the Hazelcast multimap {@code wsgrid.presence} (channel → {@code
+ * {client,node,member}}, one backup). When a member leaves, the oldest remaining data member
+ * removes that member's entries. Each node also remembers its own entries, so that when it rejoins
+ * under a new member id (after a pause or a partition: the others removed its entries meanwhile) it
+ * writes them again under the new id and removes any left under the old one; what the merging side
+ * held is discarded at the merge ({@link #configure}), never merged back stale. Hazelcast's
+ * multimap has no asynchronous API, so calls run on Vert.x's worker pool.
  */
 public final class HazelcastPresence implements Presence {
   public static final String MAP = "wsgrid.presence";
@@ -36,13 +36,16 @@ public final class HazelcastPresence implements Presence {
   private final MultiMap<String, String> map;
   private final String node;
   private final LocalMember member;
+
   /** This node's entries; a write of one and its change here happen under {@link #lock}. */
   private final Set<Key> local = ConcurrentHashMap.newKeySet();
+
   private final Object[] locks = new Object[64];
 
   private record Key(String channel, String client) {}
 
-  public HazelcastPresence(Vertx vertx, HazelcastInstance hazelcast, String node, LocalMember member) {
+  public HazelcastPresence(
+      Vertx vertx, HazelcastInstance hazelcast, String node, LocalMember member) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMultiMap(MAP);
@@ -53,9 +56,15 @@ public final class HazelcastPresence implements Presence {
     member.onRejoin(this::rewrite);
   }
 
-  /** After a split, the side that merges keeps none of its presence data: its nodes write their own again. */
+  /**
+   * After a split, the side that merges keeps none of its presence data: its nodes write their own
+   * again.
+   */
   public static void configure(Config config) {
-    config.getMultiMapConfig(MAP).getMergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName());
+    config
+        .getMultiMapConfig(MAP)
+        .getMergePolicyConfig()
+        .setPolicy(DiscardMergePolicy.class.getName());
   }
 
   private String entry(String client, String owner) {
@@ -69,38 +78,54 @@ public final class HazelcastPresence implements Presence {
   @Override
   public Future<Void> join(String channel, String client) {
     Key key = new Key(channel, client);
-    return vertx.executeBlocking(() -> {
-      synchronized (lock(key)) {
-        local.add(key);
-        return map.put(channel, entry(client, member.id()));
-      }
-    }, false).mapEmpty();
+    return vertx
+        .executeBlocking(
+            () -> {
+              synchronized (lock(key)) {
+                local.add(key);
+                return map.put(channel, entry(client, member.id()));
+              }
+            },
+            false)
+        .mapEmpty();
   }
 
   @Override
   public Future<Void> leave(String channel, String client) {
     Key key = new Key(channel, client);
-    return vertx.executeBlocking(() -> {
-      synchronized (lock(key)) {
-        local.remove(key);
-        return map.remove(channel, entry(client, member.id()));
-      }
-    }, false).mapEmpty();
+    return vertx
+        .executeBlocking(
+            () -> {
+              synchronized (lock(key)) {
+                local.remove(key);
+                return map.remove(channel, entry(client, member.id()));
+              }
+            },
+            false)
+        .mapEmpty();
   }
 
   @Override
   public Future<JsonArray> list(String channel) {
-    return vertx.executeBlocking(() -> {
-      JsonArray clients = new JsonArray();
-      for (String value : map.get(channel)) {
-        JsonObject e = new JsonObject(value);
-        clients.add(new JsonObject().put("client", e.getString("client")).put("node", e.getString("node")));
-      }
-      return clients;
-    }, false);
+    return vertx.executeBlocking(
+        () -> {
+          JsonArray clients = new JsonArray();
+          for (String value : map.get(channel)) {
+            JsonObject e = new JsonObject(value);
+            clients.add(
+                new JsonObject()
+                    .put("client", e.getString("client"))
+                    .put("node", e.getString("node")));
+          }
+          return clients;
+        },
+        false);
   }
 
-  /** Writes this node's entries under its new member id, then removes those left under {@code previous}. */
+  /**
+   * Writes this node's entries under its new member id, then removes those left under {@code
+   * previous}.
+   */
   private void rewrite(String previous) {
     int written = 0;
     for (Key key : List.copyOf(local)) {
@@ -111,7 +136,10 @@ public final class HazelcastPresence implements Presence {
       }
     }
     int removed = removeEntriesOf(previous);
-    log.info("presence: rewrote {} entries of this node under its new member id, removed {} under the old one", written, removed);
+    log.info(
+        "presence: rewrote {} entries of this node under its new member id, removed {} under the old one",
+        written,
+        removed);
   }
 
   /**
@@ -124,31 +152,36 @@ public final class HazelcastPresence implements Presence {
     for (String channel : map.keySet()) {
       if (isMember(gone)) return removed;
       for (String value : map.get(channel)) {
-        if (gone.equals(new JsonObject(value).getString("member")) && map.remove(channel, value)) removed++;
+        if (gone.equals(new JsonObject(value).getString("member")) && map.remove(channel, value))
+          removed++;
       }
     }
     return removed;
   }
 
   private boolean isMember(String uuid) {
-    return hazelcast.getCluster().getMembers().stream().anyMatch(m -> uuid.equals(m.getUuid().toString()));
+    return hazelcast.getCluster().getMembers().stream()
+        .anyMatch(m -> uuid.equals(m.getUuid().toString()));
   }
 
   private final class Cleanup implements MembershipListener {
     @Override
-    public void memberAdded(MembershipEvent event) {
-    }
+    public void memberAdded(MembershipEvent event) {}
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      Member oldest = event.getMembers().stream().filter(m -> !m.isLiteMember()).findFirst().orElse(null);
+      Member oldest =
+          event.getMembers().stream().filter(m -> !m.isLiteMember()).findFirst().orElse(null);
       if (oldest == null || !oldest.localMember()) return;
       String gone = event.getMember().getUuid().toString();
-      vertx.executeBlocking(() -> {
-        int removed = removeEntriesOf(gone);
-        if (removed > 0) log.info("presence: removed {} entries of a member that left", removed);
-        return null;
-      }, false);
+      vertx.executeBlocking(
+          () -> {
+            int removed = removeEntriesOf(gone);
+            if (removed > 0)
+              log.info("presence: removed {} entries of a member that left", removed);
+            return null;
+          },
+          false);
     }
   }
 }

@@ -24,8 +24,13 @@ public final class ChannelName {
     }
     if (!isValid(name)) {
       String shown = name.length() > 40 ? name.substring(0, 40) + "…" : name;
-      throw new ProtocolError(ErrorCode.BAD_CHANNEL,
-          "bad channel name '" + shown + "': use 1 to " + MAX_LENGTH + " characters of A-Z a-z 0-9 _ . : -");
+      throw new ProtocolError(
+          ErrorCode.BAD_CHANNEL,
+          "bad channel name '"
+              + shown
+              + "': use 1 to "
+              + MAX_LENGTH
+              + " characters of A-Z a-z 0-9 _ . : -");
     }
     return name;
   }

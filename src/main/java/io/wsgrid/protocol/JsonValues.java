@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * Reads JSON with Jackson's streaming parser, so a value can be checked and kept as the exact
- * bytes it was sent as ({@link RawJson}) instead of being built into a tree and encoded again.
+ * Reads JSON with Jackson's streaming parser, so a value can be checked and kept as the exact bytes
+ * it was sent as ({@link RawJson}) instead of being built into a tree and encoded again.
  */
 final class JsonValues {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -42,6 +42,8 @@ final class JsonValues {
     int at = detail.indexOf(" at [Source");
     if (at > 0) detail = detail.substring(0, at);
     if (detail.length() > 120) detail = detail.substring(0, 120) + "…";
-    return new ProtocolError(ErrorCode.BAD_REQUEST, "malformed JSON (" + detail + "): send one JSON object per text frame");
+    return new ProtocolError(
+        ErrorCode.BAD_REQUEST,
+        "malformed JSON (" + detail + "): send one JSON object per text frame");
   }
 }

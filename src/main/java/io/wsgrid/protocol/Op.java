@@ -18,7 +18,8 @@ public enum Op {
   AUTH("auth", false, false);
 
   /** The ops a channel's permissions govern, in declaration order. */
-  public static final List<Op> PERMISSIONED = Arrays.stream(values()).filter(Op::permissioned).toList();
+  public static final List<Op> PERMISSIONED =
+      Arrays.stream(values()).filter(Op::permissioned).toList();
 
   private final String wire;
   private final boolean needsChannel;

@@ -30,7 +30,8 @@ public final class ProtocolCodec {
 
   /** Parses the UTF-8 bytes of one text frame into a validated command. */
   private static Command parse(byte[] bytes, int offset, int length) {
-    Fields fields = read(bytes, offset, length, "malformed JSON: send one JSON object per text frame");
+    Fields fields =
+        read(bytes, offset, length, "malformed JSON: send one JSON object per text frame");
     Object id = fields.id;
     if (id != null && !(id instanceof Number) && !(id instanceof String)) {
       throw new ProtocolError(ErrorCode.BAD_REQUEST, "id must be a number or a string");
@@ -42,7 +43,10 @@ public final class ProtocolCodec {
     }
   }
 
-  /** A server-side publication, {@code {"channel":…,"data":…}} (the body of {@code POST /api/publish}). */
+  /**
+   * A server-side publication, {@code {"channel":…,"data":…}} (the body of {@code POST
+   * /api/publish}).
+   */
   public record PublishRequest(String channel, RawJson data) {}
 
   /** Parses the body of {@code POST /api/publish}. */
@@ -73,7 +77,9 @@ public final class ProtocolCodec {
           case "channel" -> fields.channel = scalar(parser, value);
           case "token" -> fields.token = scalar(parser, value);
           case "data" -> fields.data = JsonValues.capture(parser, bytes, offset);
-          case "since" -> fields.since = value == JsonToken.START_OBJECT ? readSince(parser) : skipped(parser, value);
+          case "since" ->
+              fields.since =
+                  value == JsonToken.START_OBJECT ? readSince(parser) : skipped(parser, value);
           default -> parser.skipChildren();
         }
       }
@@ -86,7 +92,10 @@ public final class ProtocolCodec {
     return fields;
   }
 
-  /** What a frame's fields held: scalars as Java values, {@code data} as its bytes, anything else as {@link Skipped}. */
+  /**
+   * What a frame's fields held: scalars as Java values, {@code data} as its bytes, anything else as
+   * {@link Skipped}.
+   */
   private static final class Fields {
     Object id;
     Object op;
@@ -97,42 +106,64 @@ public final class ProtocolCodec {
 
     Command command() {
       if (op == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "op is missing");
-      if (!(op instanceof String opName)) throw new ProtocolError(ErrorCode.BAD_REQUEST, "op must be a string");
-      Op parsed = Op.fromWire(opName).orElseThrow(() -> new ProtocolError(ErrorCode.UNKNOWN_OP,
-          "unknown op '" + abbreviate(opName) + "': use subscribe, unsubscribe, publish, presence, ping or auth"));
+      if (!(op instanceof String opName))
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, "op must be a string");
+      Op parsed =
+          Op.fromWire(opName)
+              .orElseThrow(
+                  () ->
+                      new ProtocolError(
+                          ErrorCode.UNKNOWN_OP,
+                          "unknown op '"
+                              + abbreviate(opName)
+                              + "': use subscribe, unsubscribe, publish, presence, ping or auth"));
       String name = null;
       if (parsed.needsChannel()) {
-        if (channel != null && !(channel instanceof String)) throw new ProtocolError(ErrorCode.BAD_CHANNEL, "channel must be a string");
+        if (channel != null && !(channel instanceof String))
+          throw new ProtocolError(ErrorCode.BAD_CHANNEL, "channel must be a string");
         name = ChannelName.require((String) channel);
       }
-      if (parsed == Op.PUBLISH && data == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "publish needs data");
+      if (parsed == Op.PUBLISH && data == null)
+        throw new ProtocolError(ErrorCode.BAD_REQUEST, "publish needs data");
       StreamPosition position = parsed == Op.SUBSCRIBE ? since() : null;
       String credential = null;
       if (parsed == Op.AUTH) {
-        if (!(token instanceof String t) || t.isEmpty()) throw new ProtocolError(ErrorCode.BAD_REQUEST, "auth needs a token string");
+        if (!(token instanceof String t) || t.isEmpty())
+          throw new ProtocolError(ErrorCode.BAD_REQUEST, "auth needs a token string");
         credential = t;
       }
-      return new Command(id, parsed, name, parsed == Op.PUBLISH ? data : null, position, credential);
+      return new Command(
+          id, parsed, name, parsed == Op.PUBLISH ? data : null, position, credential);
     }
 
     private StreamPosition since() {
       if (since == null || since == Skipped.NULL) return null;
       if (!(since instanceof SinceFields fields)) {
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, "since must be an object {\"offset\":n,\"epoch\":\"…\"}");
+        throw new ProtocolError(
+            ErrorCode.BAD_REQUEST, "since must be an object {\"offset\":n,\"epoch\":\"…\"}");
       }
       Object offset = fields.offset;
       if (!(offset instanceof Number n) || n.longValue() < -1 || n.doubleValue() != n.longValue()) {
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.offset must be an integer >= -1 (-1: nothing received yet)");
+        throw new ProtocolError(
+            ErrorCode.BAD_REQUEST,
+            "since.offset must be an integer >= -1 (-1: nothing received yet)");
       }
       if (!(fields.epoch instanceof String e) || e.isEmpty() || e.length() > 64) {
-        throw new ProtocolError(ErrorCode.BAD_REQUEST, "since.epoch must be a string of 1 to 64 characters");
+        throw new ProtocolError(
+            ErrorCode.BAD_REQUEST, "since.epoch must be a string of 1 to 64 characters");
       }
       return new StreamPosition(n.longValue(), e);
     }
   }
 
-  /** Stands for a value of a type a field does not take (an object or array where a scalar belongs, or null). */
-  private enum Skipped { OTHER, NULL }
+  /**
+   * Stands for a value of a type a field does not take (an object or array where a scalar belongs,
+   * or null).
+   */
+  private enum Skipped {
+    OTHER,
+    NULL
+  }
 
   private record SinceFields(Object offset, Object epoch) {}
 
@@ -169,12 +200,13 @@ public final class ProtocolCodec {
 
   /**
    * {@code {"op":"connected","node":…,"client":…}}, the first frame of every connection, with the
-   * connection's message budget when it has one ({@code "limits":{"rate":50,"burst":100}}: frames per
-   * second and burst of its token bucket), so a client paces its requests (a resubscribe of many
-   * channels above all) instead of being refused.
+   * connection's message budget when it has one ({@code "limits":{"rate":50,"burst":100}}: frames
+   * per second and burst of its token bucket), so a client paces its requests (a resubscribe of
+   * many channels above all) instead of being refused.
    */
   public static Buffer connected(String node, String client, int rate, int burst) {
-    JsonObject frame = new JsonObject().put("op", "connected").put("node", node).put("client", client);
+    JsonObject frame =
+        new JsonObject().put("op", "connected").put("node", node).put("client", client);
     if (rate > 0) frame.put("limits", new JsonObject().put("rate", rate).put("burst", burst));
     return frame.toBuffer();
   }
@@ -190,14 +222,20 @@ public final class ProtocolCodec {
     if (extra != null) {
       for (Map.Entry<String, Object> field : extra) {
         if (field.getKey().equals("id") || field.getKey().equals("ok")) continue;
-        appendValue(reply.appendByte((byte) ',').appendString(Json.encode(field.getKey())).appendByte((byte) ':'), field.getValue());
+        appendValue(
+            reply
+                .appendByte((byte) ',')
+                .appendString(Json.encode(field.getKey()))
+                .appendByte((byte) ':'),
+            field.getValue());
       }
     }
     return reply.appendByte((byte) '}');
   }
 
   private static Buffer appendValue(Buffer out, Object value) {
-    if (value instanceof Integer || value instanceof Long || value instanceof Boolean) return out.appendString(value.toString());
+    if (value instanceof Integer || value instanceof Long || value instanceof Boolean)
+      return out.appendString(value.toString());
     return out.appendString(Json.encode(value));
   }
 
@@ -209,7 +247,10 @@ public final class ProtocolCodec {
     return reply.toBuffer();
   }
 
-  /** {@code {"code":…,"message":…}}: the error object of every error wsgrid answers, on a socket or over HTTP. */
+  /**
+   * {@code {"code":…,"message":…}}: the error object of every error wsgrid answers, on a socket or
+   * over HTTP.
+   */
   public static JsonObject errorBody(String code, String message) {
     return new JsonObject().put("code", code).put("message", message);
   }
@@ -220,18 +261,28 @@ public final class ProtocolCodec {
   }
 
   /**
-   * A publication frame {@code {"channel":…,"offset":…,"data":…}} with {@code data} written as
-   * the publisher's bytes; {@code offset} is left out when negative.
+   * A publication frame {@code {"channel":…,"offset":…,"data":…}} with {@code data} written as the
+   * publisher's bytes; {@code offset} is left out when negative.
    */
   public static Buffer publication(String channel, long offset, byte[] data) {
     // Channel names are [A-Za-z0-9_.:-]: one byte per character, nothing to escape.
     int length = channel.length();
-    Buffer frame = Buffer.buffer(PUBLICATION_CHANNEL.length + length + PUBLICATION_OFFSET.length + 20
-        + PUBLICATION_DATA.length + data.length + 1);
+    Buffer frame =
+        Buffer.buffer(
+            PUBLICATION_CHANNEL.length
+                + length
+                + PUBLICATION_OFFSET.length
+                + 20
+                + PUBLICATION_DATA.length
+                + data.length
+                + 1);
     frame.appendBytes(PUBLICATION_CHANNEL);
     for (int i = 0; i < length; i++) frame.appendByte((byte) channel.charAt(i));
     if (offset >= 0) {
-      frame.appendBytes(PUBLICATION_OFFSET).appendString(Long.toString(offset)).appendBytes(PUBLICATION_DATA);
+      frame
+          .appendBytes(PUBLICATION_OFFSET)
+          .appendString(Long.toString(offset))
+          .appendBytes(PUBLICATION_DATA);
     } else {
       frame.appendBytes(PUBLICATION_DATA_NO_OFFSET);
     }

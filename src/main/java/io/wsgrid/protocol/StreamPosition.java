@@ -7,7 +7,8 @@ package io.wsgrid.protocol;
  */
 public record StreamPosition(long offset, String epoch) {
   public StreamPosition {
-    if (offset < -1) throw new IllegalArgumentException("offset must be >= -1 (-1: nothing published yet)");
+    if (offset < -1)
+      throw new IllegalArgumentException("offset must be >= -1 (-1: nothing published yet)");
     if (epoch == null) throw new IllegalArgumentException("epoch is missing");
   }
 }

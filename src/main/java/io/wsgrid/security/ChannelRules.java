@@ -17,8 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Who may subscribe, publish and see presence on which channels, from the {@code permissions:}
- * list of {@code conf/wsgrid.yaml}. The first rule whose {@code pattern} matches a channel applies;
+ * Who may subscribe, publish and see presence on which channels, from the {@code permissions:} list
+ * of {@code conf/wsgrid.yaml}. The first rule whose {@code pattern} matches a channel applies;
  * {@code *} matches any characters and {@code {sub}} one dot-free segment that must equal the
  * caller's token {@code sub} (so {@code user.{sub}.*} is each user's own namespace). Per op a rule
  * says {@code anyone} (also anonymous sockets), {@code user} (any valid token), {@code token} (only
@@ -28,14 +28,25 @@ import java.util.regex.Pattern;
  */
 public final class ChannelRules {
   /** How open an op is on a namespace, from closed to open. */
-  public enum Level { NOBODY, TOKEN, USER, ANYONE;
+  public enum Level {
+    NOBODY,
+    TOKEN,
+    USER,
+    ANYONE;
 
     static Level parse(String pattern, String op, Object value) {
       if (value == null) return TOKEN;
       try {
         return valueOf(value.toString().trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("permissions '" + pattern + "': " + op + " must be anyone, user, token or nobody, got '" + value + "'");
+        throw new ConfigException(
+            "permissions '"
+                + pattern
+                + "': "
+                + op
+                + " must be anyone, user, token or nobody, got '"
+                + value
+                + "'");
       }
     }
   }
@@ -45,8 +56,11 @@ public final class ChannelRules {
 
   /** Compiled token grant patterns; bounded, since tokens bring their own patterns. */
   private static final Map<String, Pattern> GRANTS = new ConcurrentHashMap<>();
+
   /** The op keys of a rule, as in {@code subscribe, publish, presence}. */
-  private static final String OP_KEYS = String.join(", ", Op.PERMISSIONED.stream().map(Op::wire).toList());
+  private static final String OP_KEYS =
+      String.join(", ", Op.PERMISSIONED.stream().map(Op::wire).toList());
+
   private final List<Rule> rules;
 
   public ChannelRules(List<Rule> rules) {
@@ -69,17 +83,23 @@ public final class ChannelRules {
     }
     List<Rule> rules = new ArrayList<>();
     for (Object item : list) {
-      if (!(item instanceof JsonObject entry) || !(entry.getValue("pattern") instanceof String pattern) || pattern.isBlank()) {
-        throw new ConfigException("each permissions entry needs a pattern, e.g. {pattern: \"public.*\", subscribe: anyone, publish: nobody}");
+      if (!(item instanceof JsonObject entry)
+          || !(entry.getValue("pattern") instanceof String pattern)
+          || pattern.isBlank()) {
+        throw new ConfigException(
+            "each permissions entry needs a pattern, e.g. {pattern: \"public.*\", subscribe: anyone, publish: nobody}");
       }
       for (String key : entry.fieldNames()) {
         if (!key.equals("pattern") && Op.fromWire(key).filter(Op::permissioned).isEmpty()) {
-          throw new ConfigException("permissions '" + pattern + "': unknown key '" + key + "' (use " + OP_KEYS + ")");
+          throw new ConfigException(
+              "permissions '" + pattern + "': unknown key '" + key + "' (use " + OP_KEYS + ")");
         }
       }
       Map<Op, Level> levels = new EnumMap<>(Op.class);
-      for (Op op : Op.PERMISSIONED) levels.put(op, Level.parse(pattern, op.wire(), entry.getValue(op.wire())));
-      rules.add(new Rule(pattern, ChannelPatterns.compile(pattern), pattern.contains("{sub}"), levels));
+      for (Op op : Op.PERMISSIONED)
+        levels.put(op, Level.parse(pattern, op.wire(), entry.getValue(op.wire())));
+      rules.add(
+          new Rule(pattern, ChannelPatterns.compile(pattern), pattern.contains("{sub}"), levels));
     }
     return new ChannelRules(rules);
   }
@@ -100,7 +120,8 @@ public final class ChannelRules {
       if (m.matches()) {
         level = rule.levels().get(op);
         ownChannel = rule.owned() && !who.anonymous() && who.sub().equals(m.group("sub"));
-        if (rule.owned() && !ownChannel && level != Level.NOBODY) level = Level.TOKEN; // someone else's namespace
+        if (rule.owned() && !ownChannel && level != Level.NOBODY)
+          level = Level.TOKEN; // someone else's namespace
         break;
       }
     }
@@ -108,21 +129,36 @@ public final class ChannelRules {
       case ANYONE:
         return;
       case NOBODY:
-        throw new ProtocolError(ErrorCode.FORBIDDEN, op.wire() + " on '" + channel + "' is not allowed from clients"
-            + (op == Op.PUBLISH ? " (publish from a backend with POST /api/publish)" : ""));
+        throw new ProtocolError(
+            ErrorCode.FORBIDDEN,
+            op.wire()
+                + " on '"
+                + channel
+                + "' is not allowed from clients"
+                + (op == Op.PUBLISH ? " (publish from a backend with POST /api/publish)" : ""));
       default:
         if (who.anonymous()) {
-          throw new ProtocolError(ErrorCode.UNAUTHORIZED, op.wire() + " on '" + channel + "' needs a token: connect with ?token=… or send auth first");
+          throw new ProtocolError(
+              ErrorCode.UNAUTHORIZED,
+              op.wire()
+                  + " on '"
+                  + channel
+                  + "' needs a token: connect with ?token=… or send auth first");
         }
         if (level == Level.USER || granted(who, op, channel)) return;
-        throw new ProtocolError(ErrorCode.FORBIDDEN, "your token does not allow " + op.wire() + " on '" + channel + "'");
+        throw new ProtocolError(
+            ErrorCode.FORBIDDEN,
+            "your token does not allow " + op.wire() + " on '" + channel + "'");
     }
   }
 
   private static boolean granted(Identity who, Op op, String channel) {
     if (GRANTS.size() > 10_000) GRANTS.clear();
     for (String pattern : who.grants().getOrDefault(op, List.of())) {
-      if (GRANTS.computeIfAbsent(pattern.replace("{sub}", who.sub()), ChannelPatterns::compile).matcher(channel).matches()) return true;
+      if (GRANTS
+          .computeIfAbsent(pattern.replace("{sub}", who.sub()), ChannelPatterns::compile)
+          .matcher(channel)
+          .matches()) return true;
     }
     return false;
   }

@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Closes HTTP connections that do not send a complete request within {@code --handshake-timeout}:
- * a new connection until its first request (a WebSocket upgrade, an API call) has fully arrived,
- * and a kept-alive one from the end of a response to the end of the next request. A connection
- * that became a WebSocket or a tunnel (101) is no longer timed, nor one whose request is being
- * answered (a long-lived stream such as the dashboard's). So connections that never finish their
- * request (half-open, slowloris) cannot pile up until the open-files limit. Each close counts as
- * {@code wsgrid_rejections_total{reason="handshake_timeout"}}.
+ * Closes HTTP connections that do not send a complete request within {@code --handshake-timeout}: a
+ * new connection until its first request (a WebSocket upgrade, an API call) has fully arrived, and
+ * a kept-alive one from the end of a response to the end of the next request. A connection that
+ * became a WebSocket or a tunnel (101) is no longer timed, nor one whose request is being answered
+ * (a long-lived stream such as the dashboard's). So connections that never finish their request
+ * (half-open, slowloris) cannot pile up until the open-files limit. Each close counts as {@code
+ * wsgrid_rejections_total{reason="handshake_timeout"}}.
  *
  * <p>Cheap: a small handler in each connection's pipeline until it upgrades, and one sweep per
  * event loop (per server instance) a few times per timeout over a queue in deadline order:
@@ -50,20 +50,27 @@ public final class HandshakeTimeout {
    * (its timer ends with the verticle). Call before {@code listen}.
    */
   public static void install(Vertx vertx, HttpServer server, int seconds, Rejections rejections) {
-    install(vertx, server, seconds, rejections, connection -> { });
+    install(vertx, server, seconds, rejections, connection -> {});
   }
 
   /**
-   * As {@link #install(Vertx, HttpServer, int, Rejections)}, then hands each connection to {@code next}
-   * (a server has one connection handler).
+   * As {@link #install(Vertx, HttpServer, int, Rejections)}, then hands each connection to {@code
+   * next} (a server has one connection handler).
    */
-  public static void install(Vertx vertx, HttpServer server, int seconds, Rejections rejections, Handler<HttpConnection> next) {
-    HandshakeTimeout timeout = new HandshakeTimeout(TimeUnit.SECONDS.toNanos(seconds), System::nanoTime, rejections);
+  public static void install(
+      Vertx vertx,
+      HttpServer server,
+      int seconds,
+      Rejections rejections,
+      Handler<HttpConnection> next) {
+    HandshakeTimeout timeout =
+        new HandshakeTimeout(TimeUnit.SECONDS.toNanos(seconds), System::nanoTime, rejections);
     vertx.setPeriodic(sweepPeriodMillis(seconds), id -> timeout.sweep());
-    server.connectionHandler(connection -> {
-      timeout.watch(connection);
-      next.handle(connection);
-    });
+    server.connectionHandler(
+        connection -> {
+          timeout.watch(connection);
+          next.handle(connection);
+        });
   }
 
   /** A tenth of the timeout, between 100 ms and 1 s: a connection is closed at most that late. */
@@ -72,10 +79,12 @@ public final class HandshakeTimeout {
   }
 
   void watch(HttpConnection connection) {
-    // Vert.x's own connection class gives its Netty pipeline (an internal interface, stable in 5.x).
+    // Vert.x's own connection class gives its Netty pipeline (an internal interface, stable in
+    // 5.x).
     if (connection instanceof HttpServerConnection http) {
       ChannelHandlerContext handler = http.channelHandlerContext();
-      if (handler.pipeline().get(HANDLER_NAME) == null) handler.pipeline().addBefore(handler.name(), HANDLER_NAME, new Watch());
+      if (handler.pipeline().get(HANDLER_NAME) == null)
+        handler.pipeline().addBefore(handler.name(), HANDLER_NAME, new Watch());
     }
   }
 
@@ -96,8 +105,8 @@ public final class HandshakeTimeout {
   private record Deadline(Watch watch, long since) {}
 
   /**
-   * One connection's state: requests whose head arrived and whose response has not ended, whether
-   * a request's body is still arriving, and since when it waits for a complete request.
+   * One connection's state: requests whose head arrived and whose response has not ended, whether a
+   * request's body is still arriving, and since when it waits for a complete request.
    */
   final class Watch extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
@@ -168,8 +177,12 @@ public final class HandshakeTimeout {
 
     void expire() {
       waiting = false;
-      rejections.reject("handshake_timeout", String.valueOf(ctx.channel().remoteAddress()),
-          "no complete HTTP request within " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s (--handshake-timeout); connection closed");
+      rejections.reject(
+          "handshake_timeout",
+          String.valueOf(ctx.channel().remoteAddress()),
+          "no complete HTTP request within "
+              + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+              + " s (--handshake-timeout); connection closed");
       ctx.close();
     }
   }

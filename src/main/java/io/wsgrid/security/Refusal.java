@@ -1,8 +1,8 @@
 package io.wsgrid.security;
 
 /**
- * Why a request or a connection was turned away: the HTTP status (before an upgrade), the
- * protocol error code, the metric/log reason, and a message that says what to do.
+ * Why a request or a connection was turned away: the HTTP status (before an upgrade), the protocol
+ * error code, the metric/log reason, and a message that says what to do.
  */
 public final class Refusal extends RuntimeException {
   private final int status;
@@ -36,7 +36,10 @@ public final class Refusal extends RuntimeException {
     return code;
   }
 
-  /** Short label for {@code wsgrid_rejections_total{reason}} and log lines, e.g. {@code token_expired}. */
+  /**
+   * Short label for {@code wsgrid_rejections_total{reason}} and log lines, e.g. {@code
+   * token_expired}.
+   */
   public String reason() {
     return reason;
   }

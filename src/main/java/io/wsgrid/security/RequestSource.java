@@ -17,13 +17,14 @@ public final class RequestSource {
   /**
    * True when the request may use what answers only to this host: its peer is a loopback address,
    * no proxy relayed it ({@code X-Forwarded-For}, {@code Forwarded}, {@code X-Real-IP}: a proxy on
-   * this host would make every client look local), and it names the server by address or as
-   * {@code localhost} (a page whose own domain was re-pointed at 127.0.0.1, DNS rebinding, names
-   * its domain instead).
+   * this host would make every client look local), and it names the server by address or as {@code
+   * localhost} (a page whose own domain was re-pointed at 127.0.0.1, DNS rebinding, names its
+   * domain instead).
    */
   public static boolean local(HttpServerRequest request) {
     return isLoopback(request.remoteAddress())
-        && request.getHeader("X-Forwarded-For") == null && request.getHeader("Forwarded") == null
+        && request.getHeader("X-Forwarded-For") == null
+        && request.getHeader("Forwarded") == null
         && request.getHeader("X-Real-IP") == null
         && namesAddressOrLocalhost(request.getHeader("Host"));
   }
@@ -35,14 +36,19 @@ public final class RequestSource {
    * backend, curl and probes send neither.
    */
   public static boolean crossSite(String origin, String host, String fetchSite) {
-    if (fetchSite != null && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site"))) return true;
+    if (fetchSite != null
+        && (fetchSite.equalsIgnoreCase("cross-site") || fetchSite.equalsIgnoreCase("same-site")))
+      return true;
     if (origin == null) return false;
     int scheme = origin.indexOf("://");
     return host == null || scheme < 0 || !origin.substring(scheme + 3).equalsIgnoreCase(host);
   }
 
   public static boolean crossSite(HttpServerRequest request) {
-    return crossSite(request.getHeader("Origin"), request.getHeader("Host"), request.getHeader("Sec-Fetch-Site"));
+    return crossSite(
+        request.getHeader("Origin"),
+        request.getHeader("Host"),
+        request.getHeader("Sec-Fetch-Site"));
   }
 
   static boolean isLoopback(SocketAddress address) {
@@ -51,13 +57,20 @@ public final class RequestSource {
     return ip != null && ip.isLoopbackAddress();
   }
 
-  /** A Host header ({@code name[:port]}) that is an IP literal or localhost; absent counts too (HTTP/1.0, no browser). */
+  /**
+   * A Host header ({@code name[:port]}) that is an IP literal or localhost; absent counts too
+   * (HTTP/1.0, no browser).
+   */
   static boolean namesAddressOrLocalhost(String host) {
     if (host == null) return true;
     String name = host.trim().toLowerCase(Locale.ROOT);
-    if (name.startsWith("[")) return name.indexOf(']') > 0 && NetUtil.isValidIpV6Address(name.substring(1, name.indexOf(']')));
+    if (name.startsWith("["))
+      return name.indexOf(']') > 0
+          && NetUtil.isValidIpV6Address(name.substring(1, name.indexOf(']')));
     int colon = name.lastIndexOf(':');
     if (colon >= 0) name = name.substring(0, colon);
-    return name.equals("localhost") || name.endsWith(".localhost") || NetUtil.isValidIpV4Address(name);
+    return name.equals("localhost")
+        || name.endsWith(".localhost")
+        || NetUtil.isValidIpV4Address(name);
   }
 }

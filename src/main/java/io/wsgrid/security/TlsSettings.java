@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * TLS of a node or an edge: {@code cert} and {@code key} (PEM files) make its port serve
- * https:// and wss:// only; {@code ca} (PEM) is what it trusts when it connects to nodes over TLS
- * (the edge's tunnels, the event bus); without it the JVM's default trust store applies.
+ * TLS of a node or an edge: {@code cert} and {@code key} (PEM files) make its port serve https://
+ * and wss:// only; {@code ca} (PEM) is what it trusts when it connects to nodes over TLS (the
+ * edge's tunnels, the event bus); without it the JVM's default trust store applies.
  */
 public record TlsSettings(String cert, String key, String ca) {
   public static final TlsSettings NONE = new TlsSettings(null, null, null);
@@ -23,9 +23,11 @@ public record TlsSettings(String cert, String key, String ca) {
     key = blankToNull(key);
     ca = blankToNull(ca);
     if ((cert == null) != (key == null)) {
-      throw new ConfigException("--tls-cert and --tls-key go together: give both PEM files, or neither for plain ws://");
+      throw new ConfigException(
+          "--tls-cert and --tls-key go together: give both PEM files, or neither for plain ws://");
     }
-    for (String[] file : new String[][] {{"--tls-cert", cert}, {"--tls-key", key}, {"--tls-ca", ca}}) {
+    for (String[] file :
+        new String[][] {{"--tls-cert", cert}, {"--tls-key", key}, {"--tls-ca", ca}}) {
       if (file[1] != null && !Files.isReadable(Path.of(file[1]))) {
         throw new ConfigException(file[0] + " " + file[1] + " is not a readable file");
       }
@@ -44,7 +46,9 @@ public record TlsSettings(String cert, String key, String ca) {
   /** Serves TLS on the server's port when a certificate is configured. */
   public HttpServerOptions apply(HttpServerOptions options) {
     if (!enabled()) return options;
-    return options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
+    return options
+        .setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert).setKeyPath(key));
   }
 
   /** A client for TLS upstreams: verifies the host name, trusts {@code ca} when given. */

@@ -32,8 +32,8 @@ import java.util.Map;
  * Checks connection tokens with vertx-auth-jwt: HS256 with a shared secret, or RS256/ES256 with a
  * PEM public key, a PEM certificate or a JWKS file; optionally the audience and issuer. A good
  * token gives an {@link Identity}: {@code sub} (required), {@code exp}, and the {@code channels}
- * claim, either a list of channel patterns (every op) or
- * {@code {"subscribe":[…],"publish":[…],"presence":[…]}}.
+ * claim, either a list of channel patterns (every op) or {@code
+ * {"subscribe":[…],"publish":[…],"presence":[…]}}.
  */
 public final class TokenVerifier {
   private static final int LEEWAY_SECONDS = 5;
@@ -48,14 +48,18 @@ public final class TokenVerifier {
     if (!settings.tokensEnabled()) return null;
     JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(jwtOptions(settings));
     if (settings.jwtSecret() != null) {
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.jwtSecret()));
+      options.addPubSecKey(
+          new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(settings.jwtSecret()));
     }
     if (settings.jwtPublicKey() != null) addPublicKey(options, settings.jwtPublicKey());
     try {
       return new TokenVerifier(JWTAuth.create(vertx, options));
     } catch (RuntimeException e) {
-      throw new ConfigException("cannot use the JWT key(s): " + e.getMessage()
-          + " (--jwt-secret is a shared HS256 secret; --jwt-public-key a PEM public key, certificate or JWKS file)", e);
+      throw new ConfigException(
+          "cannot use the JWT key(s): "
+              + e.getMessage()
+              + " (--jwt-secret is a shared HS256 secret; --jwt-public-key a PEM public key, certificate or JWKS file)",
+          e);
     }
   }
 
@@ -78,15 +82,21 @@ public final class TokenVerifier {
       try {
         jwks = new JsonObject(text);
       } catch (RuntimeException e) {
-        throw new ConfigException("--jwt-public-key " + file + " is not valid JSON: " + e.getMessage());
+        throw new ConfigException(
+            "--jwt-public-key " + file + " is not valid JSON: " + e.getMessage());
       }
       JsonArray keys = jwks.getJsonArray("keys");
-      if (keys == null || keys.isEmpty()) throw new ConfigException("--jwt-public-key " + file + ": a JWKS file needs a non-empty \"keys\" list");
+      if (keys == null || keys.isEmpty())
+        throw new ConfigException(
+            "--jwt-public-key " + file + ": a JWKS file needs a non-empty \"keys\" list");
       for (Object key : keys) options.addJwk((JsonObject) key);
       return;
     }
     String type = keyType(text, file);
-    List<String> algorithms = "RSA".equals(type) ? List.of("RS256", "RS384", "RS512") : List.of("ES256", "ES384", "ES512");
+    List<String> algorithms =
+        "RSA".equals(type)
+            ? List.of("RS256", "RS384", "RS512")
+            : List.of("ES256", "ES384", "ES512");
     for (String algorithm : algorithms) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(text));
     }
@@ -98,7 +108,8 @@ public final class TokenVerifier {
       if (pem.contains("BEGIN CERTIFICATE")) {
         return CertificateFactory.getInstance("X.509")
             .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
-            .getPublicKey().getAlgorithm();
+            .getPublicKey()
+            .getAlgorithm();
       }
       if (pem.contains("BEGIN PUBLIC KEY")) {
         byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
@@ -114,59 +125,83 @@ public final class TokenVerifier {
     } catch (Exception e) {
       throw new ConfigException("--jwt-public-key " + file + " cannot be read: " + e.getMessage());
     }
-    throw new ConfigException("--jwt-public-key " + file
-        + " must hold an RSA or EC public key (-----BEGIN PUBLIC KEY-----), a certificate, or a JWKS {\"keys\":[…]}");
+    throw new ConfigException(
+        "--jwt-public-key "
+            + file
+            + " must hold an RSA or EC public key (-----BEGIN PUBLIC KEY-----), a certificate, or a JWKS {\"keys\":[…]}");
   }
 
   /** Completes with the token's identity, or fails with an {@code unauthorized} {@link Refusal}. */
   public Future<Identity> verify(String token) {
     if (token == null || token.isBlank()) {
-      return Future.failedFuture(Refusal.unauthorized("token_missing", "a token is required: pass ?token=… or send {\"op\":\"auth\",\"token\":…} first"));
+      return Future.failedFuture(
+          Refusal.unauthorized(
+              "token_missing",
+              "a token is required: pass ?token=… or send {\"op\":\"auth\",\"token\":…} first"));
     }
-    if (token.length() > 8192) return Future.failedFuture(Refusal.unauthorized("token_malformed", "token longer than 8192 characters"));
+    if (token.length() > 8192)
+      return Future.failedFuture(
+          Refusal.unauthorized("token_malformed", "token longer than 8192 characters"));
     Future<User> user;
     try {
       user = auth.authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
       user = Future.failedFuture(e);
     }
-    return user.transform(ar -> {
-      if (ar.failed()) return Future.failedFuture(refusal(ar.cause()));
-      try {
-        // vertx-auth-jwt moves the time claims (exp, iat, nbf) to the user's attributes.
-        JsonObject claims = ar.result().principal().copy();
-        Object exp = ar.result().attributes().getValue("exp");
-        if (!claims.containsKey("exp") && exp != null) claims.put("exp", exp);
-        return Future.succeededFuture(identity(claims));
-      } catch (Refusal e) {
-        return Future.failedFuture(e);
-      }
-    });
+    return user.transform(
+        ar -> {
+          if (ar.failed()) return Future.failedFuture(refusal(ar.cause()));
+          try {
+            // vertx-auth-jwt moves the time claims (exp, iat, nbf) to the user's attributes.
+            JsonObject claims = ar.result().principal().copy();
+            Object exp = ar.result().attributes().getValue("exp");
+            if (!claims.containsKey("exp") && exp != null) claims.put("exp", exp);
+            return Future.succeededFuture(identity(claims));
+          } catch (Refusal e) {
+            return Future.failedFuture(e);
+          }
+        });
   }
 
   private static Refusal refusal(Throwable failure) {
     String message = String.valueOf(failure.getMessage());
     String lower = message.toLowerCase(Locale.ROOT);
-    if (lower.contains("expired")) return Refusal.unauthorized("token_expired", "token expired: get a new one and reconnect");
-    if (lower.contains("audience")) return Refusal.unauthorized("token_audience", "token audience (aud) is not the one this cluster accepts");
-    if (lower.contains("issuer")) return Refusal.unauthorized("token_issuer", "token issuer (iss) is not the one this cluster accepts");
-    if (lower.contains("signature") || lower.contains("no such key") || lower.contains("algorithm") || lower.contains("key")) {
-      return Refusal.unauthorized("token_signature", "token signature does not verify with this cluster's key");
+    if (lower.contains("expired"))
+      return Refusal.unauthorized("token_expired", "token expired: get a new one and reconnect");
+    if (lower.contains("audience"))
+      return Refusal.unauthorized(
+          "token_audience", "token audience (aud) is not the one this cluster accepts");
+    if (lower.contains("issuer"))
+      return Refusal.unauthorized(
+          "token_issuer", "token issuer (iss) is not the one this cluster accepts");
+    if (lower.contains("signature")
+        || lower.contains("no such key")
+        || lower.contains("algorithm")
+        || lower.contains("key")) {
+      return Refusal.unauthorized(
+          "token_signature", "token signature does not verify with this cluster's key");
     }
     if (lower.contains("not valid yet") || lower.contains("nbf") || lower.contains("iat")) {
-      return Refusal.unauthorized("token_not_yet_valid", "token is not valid yet (nbf/iat in the future): check clocks");
+      return Refusal.unauthorized(
+          "token_not_yet_valid", "token is not valid yet (nbf/iat in the future): check clocks");
     }
-    return Refusal.unauthorized("token_malformed", "token is not a valid JWT (" + (message.length() > 80 ? message.substring(0, 80) : message) + ")");
+    return Refusal.unauthorized(
+        "token_malformed",
+        "token is not a valid JWT ("
+            + (message.length() > 80 ? message.substring(0, 80) : message)
+            + ")");
   }
 
   /** Reads sub, exp and the channels claim; a token without sub is refused. */
   static Identity identity(JsonObject claims) {
     Object sub = claims.getValue("sub");
     if (!(sub instanceof String s) || s.isEmpty() || s.length() > 128) {
-      throw Refusal.unauthorized("token_claims", "token needs a sub claim (the user id, 1 to 128 characters)");
+      throw Refusal.unauthorized(
+          "token_claims", "token needs a sub claim (the user id, 1 to 128 characters)");
     }
     long expires = Long.MAX_VALUE;
-    if (claims.getValue("exp") instanceof Number exp) expires = exp.longValue() * 1000 + LEEWAY_SECONDS * 1000L;
+    if (claims.getValue("exp") instanceof Number exp)
+      expires = exp.longValue() * 1000 + LEEWAY_SECONDS * 1000L;
     Map<Op, List<String>> grants = new EnumMap<>(Op.class);
     Object channels = claims.getValue("channels");
     if (channels instanceof JsonArray all) {
@@ -177,7 +212,9 @@ public final class TokenVerifier {
         if (perOp.getValue(op.wire()) instanceof JsonArray list) grants.put(op, strings(list));
       }
     } else if (channels != null) {
-      throw Refusal.unauthorized("token_claims", "the channels claim must be a list of patterns or {\"subscribe\":[…],\"publish\":[…],\"presence\":[…]}");
+      throw Refusal.unauthorized(
+          "token_claims",
+          "the channels claim must be a list of patterns or {\"subscribe\":[…],\"publish\":[…],\"presence\":[…]}");
     }
     return new Identity(s, expires, grants);
   }

@@ -54,11 +54,11 @@ final class LocalHub implements ChannelListener {
   }
 
   /**
-   * Joins the session to the channel. Until its reply has gone out, the session's live
-   * publications wait in a buffer; for a channel with history (or a {@code since}) the channel's
-   * position is read and what the client missed replayed. The reply ({@code epoch}, {@code offset},
-   * {@code recovered}) goes out first, then the replay, then the buffered live publications above
-   * the last replayed offset: no gap, no repeat.
+   * Joins the session to the channel. Until its reply has gone out, the session's live publications
+   * wait in a buffer; for a channel with history (or a {@code since}) the channel's position is
+   * read and what the client missed replayed. The reply ({@code epoch}, {@code offset}, {@code
+   * recovered}) goes out first, then the replay, then the buffered live publications above the last
+   * replayed offset: no gap, no repeat.
    */
   Future<JsonObject> subscribe(String channel, Session session, StreamPosition since) {
     if (!session.addChannel(channel)) return Future.succeededFuture();
@@ -71,66 +71,109 @@ final class LocalHub implements ChannelListener {
     Members joinedOn = members;
     joinedOn.waiting.put(session, new ArrayList<>());
     boolean positioned = since != null || broker.policy(channel).hasHistory();
-    // Presence first: the reply must be the last step, since the replay is scheduled right behind it.
-    return joinedOn.joined
+    // Presence first: the reply must be the last step, since the replay is scheduled right behind
+    // it.
+    return joinedOn
+        .joined
         .compose(v -> presence.join(channel, session.id()))
-        .compose(v -> positioned ? recover(channel, session, joinedOn, since)
-            : Future.succeededFuture(whenReplied(joinedOn, session, null, List.of(), -1)))
-        .recover(e -> {
-          if (session.removeChannel(channel)) {
-            metrics.subscriptionsChanged(-1);
-            removeMember(channel, session);
-          }
-          return Future.failedFuture(e instanceof ProtocolError ? e : new ProtocolError(ErrorCode.UNAVAILABLE,
-              "the cluster did not take the subscription (" + e.getMessage() + "); try again"));
-        });
+        .compose(
+            v ->
+                positioned
+                    ? recover(channel, session, joinedOn, since)
+                    : Future.succeededFuture(whenReplied(joinedOn, session, null, List.of(), -1)))
+        .recover(
+            e -> {
+              if (session.removeChannel(channel)) {
+                metrics.subscriptionsChanged(-1);
+                removeMember(channel, session);
+              }
+              return Future.failedFuture(
+                  e instanceof ProtocolError
+                      ? e
+                      : new ProtocolError(
+                          ErrorCode.UNAVAILABLE,
+                          "the cluster did not take the subscription ("
+                              + e.getMessage()
+                              + "); try again"));
+            });
   }
 
-  private Future<JsonObject> recover(String channel, Session session, Members members, StreamPosition since) {
+  private Future<JsonObject> recover(
+      String channel, Session session, Members members, StreamPosition since) {
     boolean hasHistory = broker.policy(channel).hasHistory();
-    return broker.position(channel).compose(position -> {
-      JsonObject reply = new JsonObject().put("epoch", position.epoch()).put("offset", position.offset());
-      if (since == null) {
-        return Future.succeededFuture(whenReplied(members, session, reply, List.of(), position.offset()));
-      }
-      boolean sameEpoch = hasHistory && since.epoch().equals(position.epoch());
-      if (!sameEpoch || since.offset() >= position.offset()) {
-        boolean upToDate = sameEpoch && since.offset() >= position.offset();
-        return Future.succeededFuture(whenReplied(members, session, reply.put("recovered", upToDate), List.of(), position.offset()));
-      }
-      return broker.history(channel, since.offset() + 1, position.offset())
-          .map(replay -> whenReplied(members, session, reply.put("recovered", true), replay, position.offset()))
-          .recover(e -> e instanceof HistoryUnavailable
-              ? Future.succeededFuture(whenReplied(members, session, reply.put("recovered", false), List.of(), position.offset()))
-              : Future.failedFuture(e));
-    });
+    return broker
+        .position(channel)
+        .compose(
+            position -> {
+              JsonObject reply =
+                  new JsonObject().put("epoch", position.epoch()).put("offset", position.offset());
+              if (since == null) {
+                return Future.succeededFuture(
+                    whenReplied(members, session, reply, List.of(), position.offset()));
+              }
+              boolean sameEpoch = hasHistory && since.epoch().equals(position.epoch());
+              if (!sameEpoch || since.offset() >= position.offset()) {
+                boolean upToDate = sameEpoch && since.offset() >= position.offset();
+                return Future.succeededFuture(
+                    whenReplied(
+                        members,
+                        session,
+                        reply.put("recovered", upToDate),
+                        List.of(),
+                        position.offset()));
+              }
+              return broker
+                  .history(channel, since.offset() + 1, position.offset())
+                  .map(
+                      replay ->
+                          whenReplied(
+                              members,
+                              session,
+                              reply.put("recovered", true),
+                              replay,
+                              position.offset()))
+                  .recover(
+                      e ->
+                          e instanceof HistoryUnavailable
+                              ? Future.succeededFuture(
+                                  whenReplied(
+                                      members,
+                                      session,
+                                      reply.put("recovered", false),
+                                      List.of(),
+                                      position.offset()))
+                              : Future.failedFuture(e));
+            });
   }
 
   /**
    * Once the session's reply has gone out: the replay, then the buffered live publications above
    * {@code upTo} (and above the replay); then the session is live. Returns {@code reply}.
    */
-  private JsonObject whenReplied(Members members, Session session, JsonObject reply, List<Publication> replay, long upTo) {
-    session.afterReplies(() -> {
-      List<Publication> buffered = members.waiting.remove(session);
-      if (buffered == null) return; // unsubscribed or closed meanwhile
-      long last = upTo;
-      for (Publication publication : replay) {
-        session.push(publication.frame());
-        last = publication.offset();
-      }
-      metrics.delivered(replay.size());
-      for (Publication publication : buffered) {
-        if (publication.offset() > last) {
-          session.push(publication.frame());
-          last = publication.offset();
-          metrics.delivered(1);
-        }
-      }
-      // This node's stream may still deliver offsets the replay already covered: skip up to there.
-      if (last >= 0) members.floors.put(session, last);
-      members.active.add(session);
-    });
+  private JsonObject whenReplied(
+      Members members, Session session, JsonObject reply, List<Publication> replay, long upTo) {
+    session.afterReplies(
+        () -> {
+          List<Publication> buffered = members.waiting.remove(session);
+          if (buffered == null) return; // unsubscribed or closed meanwhile
+          long last = upTo;
+          for (Publication publication : replay) {
+            session.push(publication.frame());
+            last = publication.offset();
+          }
+          metrics.delivered(replay.size());
+          for (Publication publication : buffered) {
+            if (publication.offset() > last) {
+              session.push(publication.frame());
+              last = publication.offset();
+              metrics.delivered(1);
+            }
+          }
+          // This node's stream may still deliver offsets the replay already covered: skip up to
+          // there.
+          if (last >= 0) members.floors.put(session, last);
+          members.active.add(session);
+        });
     return reply;
   }
 
@@ -173,10 +216,10 @@ final class LocalHub implements ChannelListener {
   }
 
   /**
-   * The channel's order could not be continued on this node (its log started anew, or
-   * publications are gone): its subscribers here are closed with 1012, so that they reconnect and
-   * subscribe with {@code since}, which tells them honestly whether they recovered
-   * ({@code recovered:false} and the new epoch) instead of going on over a hole.
+   * The channel's order could not be continued on this node (its log started anew, or publications
+   * are gone): its subscribers here are closed with 1012, so that they reconnect and subscribe with
+   * {@code since}, which tells them honestly whether they recovered ({@code recovered:false} and
+   * the new epoch) instead of going on over a hole.
    */
   @Override
   public void interrupted(String channel, String epoch, long offset, long lost) {
@@ -185,11 +228,14 @@ final class LocalHub implements ChannelListener {
     List<Session> affected = new ArrayList<>(members.active);
     affected.addAll(members.waiting.keySet());
     String reason = "channel " + channel + " lost its order; reconnect and subscribe with since";
-    if (reason.length() > 120) reason = "a channel lost its order; reconnect and subscribe with since";
+    if (reason.length() > 120)
+      reason = "a channel lost its order; reconnect and subscribe with since";
     for (Session session : affected) session.close(WebSocketCloseStatus.SERVICE_RESTART, reason);
   }
 
-  /** True when the session already has {@code offset} (from its replay); the floor goes once passed. */
+  /**
+   * True when the session already has {@code offset} (from its replay); the floor goes once passed.
+   */
   private static boolean isAtOrBelowFloor(Members members, Session session, long offset) {
     Long floor = members.floors.get(session);
     if (floor == null) return false;
@@ -200,10 +246,15 @@ final class LocalHub implements ChannelListener {
 
   private static final class Members {
     final Set<Session> active = new LinkedHashSet<>();
-    /** Sessions whose subscribe reply has not gone out yet, with the live publications meanwhile. */
+
+    /**
+     * Sessions whose subscribe reply has not gone out yet, with the live publications meanwhile.
+     */
     final Map<Session, List<Publication>> waiting = new HashMap<>();
+
     /** Recovered sessions and the last offset they were given, until live delivery passes it. */
     final Map<Session, Long> floors = new HashMap<>();
+
     final Future<Void> joined;
 
     Members(Future<Void> joined) {

@@ -13,10 +13,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The sessions open on one event loop: starts each with what it works with (its loop's
- * {@link LocalHub}, the op handlers, the settings, the meters), looks at them once a second
- * (pings, idle and auth deadlines, token expiry), and closes some or all for a drain or a
- * rebalance. Everything here runs on that event loop.
+ * The sessions open on one event loop: starts each with what it works with (its loop's {@link
+ * LocalHub}, the op handlers, the settings, the meters), looks at them once a second (pings, idle
+ * and auth deadlines, token expiry), and closes some or all for a drain or a rebalance. Everything
+ * here runs on that event loop.
  */
 public final class LocalSessions {
   private final Context context;
@@ -27,7 +27,12 @@ public final class LocalSessions {
   private final Set<Session> sessions = new LinkedHashSet<>();
 
   /** The sessions of {@code context}'s event loop, with its hub of channels. */
-  public LocalSessions(Context context, Broker broker, Presence presence, NodeMetrics metrics, SessionSettings settings) {
+  public LocalSessions(
+      Context context,
+      Broker broker,
+      Presence presence,
+      NodeMetrics metrics,
+      SessionSettings settings) {
     this.context = context;
     this.hub = new LocalHub(context, broker, presence, metrics);
     this.ops = new Ops(hub, broker, presence);
@@ -35,7 +40,8 @@ public final class LocalSessions {
     this.metrics = metrics;
     if (settings.needsSweep()) {
       // One timer per event loop, not per socket.
-      context.runOnContext(v -> context.owner().setPeriodic(1000, id -> sweep(System.currentTimeMillis())));
+      context.runOnContext(
+          v -> context.owner().setPeriodic(1000, id -> sweep(System.currentTimeMillis())));
     }
   }
 
@@ -44,9 +50,13 @@ public final class LocalSessions {
     return context;
   }
 
-  /** Starts a session on an accepted socket for {@code identity}; null means it must send {@code auth} first. Call on {@link #context()}. */
+  /**
+   * Starts a session on an accepted socket for {@code identity}; null means it must send {@code
+   * auth} first. Call on {@link #context()}.
+   */
   public void open(ServerWebSocket socket, Identity identity) {
-    new Session(socket, UUID.randomUUID().toString(), identity, this, ops, settings, metrics).start();
+    new Session(socket, UUID.randomUUID().toString(), identity, this, ops, settings, metrics)
+        .start();
   }
 
   private void sweep(long now) {
@@ -64,7 +74,10 @@ public final class LocalSessions {
     hub.leaveAll(session);
   }
 
-  /** Closes up to {@code count} sessions with {@code status} and {@code reason}; returns how many it closed. Call on {@link #context()}. */
+  /**
+   * Closes up to {@code count} sessions with {@code status} and {@code reason}; returns how many it
+   * closed. Call on {@link #context()}.
+   */
   public int closeSome(int count, WebSocketCloseStatus status, String reason) {
     int closed = 0;
     for (Session session : List.copyOf(sessions)) {

@@ -16,8 +16,8 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * Fails a connection whose message, counted after permessage-deflate has inflated it and over all
  * its fragments, exceeds {@code --max-frame-size}, with the frame decoder's own error (1009), so
  * {@link Session} closes it like a frame too large on the wire. Netty's decoder bounds only a
- * frame's length on the wire; Vert.x's message bound raises an error that carries no close code
- * and leaves the connection open, and a compressed frame is small on the wire whatever it inflates to.
+ * frame's length on the wire; Vert.x's message bound raises an error that carries no close code and
+ * leaves the connection open, and a compressed frame is small on the wire whatever it inflates to.
  * Also maps the bounded inflater's errors ({@link BoundedInflation}) to a close code: too large
  * (1009), or not valid deflate data (1007). Every frame after the refusal is dropped.
  */
@@ -25,8 +25,10 @@ final class MessageSizeLimit extends ChannelInboundHandlerAdapter {
   static final String NAME = "wsgrid-message-size";
 
   private final int limit;
+
   /** Bytes of the data message being received, or -1 between messages. */
   private long received = -1;
+
   private boolean refused;
 
   MessageSizeLimit(int limit) {
@@ -72,14 +74,17 @@ final class MessageSizeLimit extends ChannelInboundHandlerAdapter {
     if (cause instanceof DecompressionException inflater) {
       refused = true;
       String message = String.valueOf(inflater.getMessage());
-      cause = message.contains("maximum size") ? tooLarge()
-          : new CorruptedWebSocketFrameException(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "invalid compressed data", inflater);
+      cause =
+          message.contains("maximum size")
+              ? tooLarge()
+              : new CorruptedWebSocketFrameException(
+                  WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "invalid compressed data", inflater);
     }
     ctx.fireExceptionCaught(cause);
   }
 
   private CorruptedWebSocketFrameException tooLarge() {
-    return new CorruptedWebSocketFrameException(WebSocketCloseStatus.MESSAGE_TOO_BIG,
-        "message larger than " + limit + " bytes");
+    return new CorruptedWebSocketFrameException(
+        WebSocketCloseStatus.MESSAGE_TOO_BIG, "message larger than " + limit + " bytes");
   }
 }

@@ -15,6 +15,8 @@ final class PresenceHandler implements CommandHandler {
 
   @Override
   public Future<JsonObject> handle(Session session, Command command) {
-    return presence.list(command.channel()).map(clients -> new JsonObject().put("clients", clients));
+    return presence
+        .list(command.channel())
+        .map(clients -> new JsonObject().put("clients", clients));
   }
 }

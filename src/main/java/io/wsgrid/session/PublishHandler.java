@@ -15,6 +15,8 @@ final class PublishHandler implements CommandHandler {
 
   @Override
   public Future<JsonObject> handle(Session session, Command command) {
-    return broker.publish(command.channel(), command.data().bytes()).map(offset -> new JsonObject().put("offset", offset));
+    return broker
+        .publish(command.channel(), command.data().bytes())
+        .map(offset -> new JsonObject().put("offset", offset));
   }
 }

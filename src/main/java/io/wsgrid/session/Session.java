@@ -27,12 +27,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: reads its requests, hands each to the handler of its op, writes the
- * replies, and receives the publications of the channels it subscribed to. Runs on the event
- * loop of its {@link LocalSessions}.
+ * replies, and receives the publications of the channels it subscribed to. Runs on the event loop
+ * of its {@link LocalSessions}.
  */
 final class Session {
   /** Where a connection is in its life. */
-  enum State { OPEN, CLOSING, CLOSED }
+  enum State {
+    OPEN,
+    CLOSING,
+    CLOSED
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Session.class);
 
@@ -46,13 +50,17 @@ final class Session {
   private final ArrayDeque<Reply> replies = new ArrayDeque<>();
   private State state = State.OPEN;
   private long queuedWhileFull;
+
   /** Null until a socket that must authenticate has sent a good {@code auth}. */
   private Identity identity;
+
   private final long openedAt = System.currentTimeMillis();
   private long lastSeen = openedAt;
   private long lastPing = openedAt;
+
   /** Token bucket of the message rate: tokens left and when they were counted. */
   private double tokens = -1;
+
   private long tokensAt;
   private int strikes;
   private long strikesSince;
@@ -61,7 +69,13 @@ final class Session {
    * A session for {@code identity} (null: it must send {@code {"op":"auth"}} before anything else)
    * among the sessions of {@code loop}, handing its requests to {@code ops}.
    */
-  Session(ServerWebSocket socket, String id, Identity identity, LocalSessions loop, Ops ops, SessionSettings settings,
+  Session(
+      ServerWebSocket socket,
+      String id,
+      Identity identity,
+      LocalSessions loop,
+      Ops ops,
+      SessionSettings settings,
       NodeMetrics metrics) {
     this.socket = socket;
     this.id = id;
@@ -81,26 +95,34 @@ final class Session {
     socket.pongHandler(data -> lastSeen = System.currentTimeMillis());
     socket.setWriteQueueMaxSize(256 * 1024);
     socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(data -> {
-      if (state != State.OPEN) return;
-      long now = System.currentTimeMillis();
-      lastSeen = now;
-      if (!takeToken(now)) rateLimited(now, null);
-      else refuse(new ProtocolError(ErrorCode.BAD_REQUEST, "binary frames are not supported: send JSON text frames"));
-    });
+    socket.binaryMessageHandler(
+        data -> {
+          if (state != State.OPEN) return;
+          long now = System.currentTimeMillis();
+          lastSeen = now;
+          if (!takeToken(now)) rateLimited(now, null);
+          else
+            refuse(
+                new ProtocolError(
+                    ErrorCode.BAD_REQUEST,
+                    "binary frames are not supported: send JSON text frames"));
+        });
     socket.drainHandler(v -> queuedWhileFull = 0);
     socket.exceptionHandler(this::onFailure);
-    socket.closeHandler(v -> {
-      state = State.CLOSED;
-      loop.closed(this);
-    });
-    send(ProtocolCodec.connected(settings.nodeName(), id, limits().messageRate(), limits().messageBurst()));
+    socket.closeHandler(
+        v -> {
+          state = State.CLOSED;
+          loop.closed(this);
+        });
+    send(
+        ProtocolCodec.connected(
+            settings.nodeName(), id, limits().messageRate(), limits().messageBurst()));
   }
 
   /**
-   * Vert.x flushes after every frame it writes, one system call each. A publisher's replies come
-   * in batches (one per batch of its publications the log answered): flushed once per event-loop
-   * turn instead, by Netty's handler for it, at the head of the pipeline.
+   * Vert.x flushes after every frame it writes, one system call each. A publisher's replies come in
+   * batches (one per batch of its publications the log answered): flushed once per event-loop turn
+   * instead, by Netty's handler for it, at the head of the pipeline.
    */
   private void consolidateFlushes() {
     if (socket instanceof WebSocketInternal internal) {
@@ -143,17 +165,21 @@ final class Session {
   }
 
   /**
-   * A frame the decoder refused (too large, bad UTF-8, protocol violation) ends the connection
-   * with the standard code it maps to and a reason the client can act on.
+   * A frame the decoder refused (too large, bad UTF-8, protocol violation) ends the connection with
+   * the standard code it maps to and a reason the client can act on.
    */
   private void onFailure(Throwable failure) {
-    if (failure instanceof CorruptedWebSocketFrameException corrupted && state == State.OPEN && !socket.isClosed()) {
+    if (failure instanceof CorruptedWebSocketFrameException corrupted
+        && state == State.OPEN
+        && !socket.isClosed()) {
       WebSocketCloseStatus status = corrupted.closeStatus();
       boolean tooLarge = WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(status);
-      String reason = tooLarge
-          ? "message too large: the limit is " + limits().maxFrameSize() + " bytes"
-          : "invalid frame: " + corrupted.getMessage();
-      if (tooLarge) settings.rejections().reject("max_frame_size", who(), reason + " (--max-frame-size)");
+      String reason =
+          tooLarge
+              ? "message too large: the limit is " + limits().maxFrameSize() + " bytes"
+              : "invalid frame: " + corrupted.getMessage();
+      if (tooLarge)
+        settings.rejections().reject("max_frame_size", who(), reason + " (--max-frame-size)");
       state = State.CLOSING;
       closeSocket(status, reason.length() > 120 ? reason.substring(0, 120) : reason);
       return;
@@ -188,20 +214,31 @@ final class Session {
       return;
     }
     if (identity == null) {
-      reject(WebSocketCloseStatus.POLICY_VIOLATION, "token_missing", "unauthorized: send {\"op\":\"auth\",\"token\":…} first");
+      reject(
+          WebSocketCloseStatus.POLICY_VIOLATION,
+          "token_missing",
+          "unauthorized: send {\"op\":\"auth\",\"token\":…} first");
       return;
     }
     try {
       admit(command);
     } catch (ProtocolError e) {
-      settings.rejections().reject(e.code() == ErrorCode.TOO_LARGE ? "max_subscriptions" : e.code().wire(), who(), e.getMessage());
+      settings
+          .rejections()
+          .reject(
+              e.code() == ErrorCode.TOO_LARGE ? "max_subscriptions" : e.code().wire(),
+              who(),
+              e.getMessage());
       refuse(e.withRequestId(command.id()));
       return;
     }
     CommandHandler handler = ops.handler(command.op());
     if (handler == null) {
-      refuse(new ProtocolError(ErrorCode.UNKNOWN_OP,
-          "op '" + command.op().wire() + "' is not enabled on this node", command.id()));
+      refuse(
+          new ProtocolError(
+              ErrorCode.UNKNOWN_OP,
+              "op '" + command.op().wire() + "' is not enabled on this node",
+              command.id()));
       return;
     }
     // The reply's place is taken before the handler runs, so whatever the handler schedules with
@@ -232,10 +269,14 @@ final class Session {
   }
 
   private void answer(Reply slot, Object id, Future<JsonObject> result) {
-    result.onComplete(ar -> {
-      slot.frame = ar.succeeded() ? ProtocolCodec.ok(id, ar.result()) : ProtocolCodec.error(asProtocolError(ar.cause()).withRequestId(id));
-      flushReplies();
-    });
+    result.onComplete(
+        ar -> {
+          slot.frame =
+              ar.succeeded()
+                  ? ProtocolCodec.ok(id, ar.result())
+                  : ProtocolCodec.error(asProtocolError(ar.cause()).withRequestId(id));
+          flushReplies();
+        });
   }
 
   private void flushReplies() {
@@ -247,7 +288,10 @@ final class Session {
     }
   }
 
-  /** Runs {@code action} once every reply to a request received so far has been written (at once if none is pending). */
+  /**
+   * Runs {@code action} once every reply to a request received so far has been written (at once if
+   * none is pending).
+   */
   void afterReplies(Runnable action) {
     Reply last = replies.peekLast();
     if (last == null) {
@@ -258,7 +302,9 @@ final class Session {
     last.after.add(action);
   }
 
-  /** A request's place among the replies: its frame once answered, and what waits for it to go out. */
+  /**
+   * A request's place among the replies: its frame once answered, and what waits for it to go out.
+   */
   private static final class Reply {
     Buffer frame;
     List<Runnable> after;
@@ -266,43 +312,70 @@ final class Session {
 
   /** Channel permissions and the subscription bound; throws the refusal. */
   private void admit(Command command) {
-    if (command.op().permissioned()) settings.rules().check(command.op(), command.channel(), identity);
+    if (command.op().permissioned())
+      settings.rules().check(command.op(), command.channel(), identity);
     if (command.op() == Op.SUBSCRIBE) {
       int max = limits().maxSubscriptions();
       if (channels.size() >= max && !channels.contains(command.channel())) {
-        throw new ProtocolError(ErrorCode.TOO_LARGE, "too many subscriptions: at most " + max
-            + " per connection (--max-subscriptions); unsubscribe first");
+        throw new ProtocolError(
+            ErrorCode.TOO_LARGE,
+            "too many subscriptions: at most "
+                + max
+                + " per connection (--max-subscriptions); unsubscribe first");
       }
     }
   }
 
   /**
-   * {@code {"op":"auth","token":…}}: the first frame of a socket that connected without a token,
-   * or a fresh token for a live one (same {@code sub}) before the old one expires. A bad token
-   * closes a socket that has no identity yet with 1008; a live socket keeps its old token.
+   * {@code {"op":"auth","token":…}}: the first frame of a socket that connected without a token, or
+   * a fresh token for a live one (same {@code sub}) before the old one expires. A bad token closes
+   * a socket that has no identity yet with 1008; a live socket keeps its old token.
    */
   private Future<JsonObject> authenticate(Command command) {
     if (settings.verifier() == null) {
-      return Future.failedFuture(new ProtocolError(ErrorCode.BAD_REQUEST, "auth is not enabled on this node (no --jwt-secret or --jwt-public-key)"));
+      return Future.failedFuture(
+          new ProtocolError(
+              ErrorCode.BAD_REQUEST,
+              "auth is not enabled on this node (no --jwt-secret or --jwt-public-key)"));
     }
-    return settings.verifier().verify(command.token()).transform(ar -> {
-      if (ar.failed()) {
-        Refusal refusal = ar.cause() instanceof Refusal r ? r : Refusal.unauthorized("token_malformed", String.valueOf(ar.cause().getMessage()));
-        if (identity == null) {
-          reject(WebSocketCloseStatus.POLICY_VIOLATION, refusal.reason(), "unauthorized: " + refusal.getMessage());
-        } else {
-          settings.rejections().reject(refusal.reason(), who(), refusal.getMessage());
-        }
-        return Future.failedFuture(new ProtocolError(ErrorCode.UNAUTHORIZED, refusal.getMessage()));
-      }
-      Identity next = ar.result();
-      if (identity != null && !identity.anonymous() && !identity.sub().equals(next.sub())) {
-        settings.rejections().reject("forbidden", who(), "auth as " + next.sub() + " on a socket of " + identity.sub());
-        return Future.failedFuture(new ProtocolError(ErrorCode.FORBIDDEN, "a socket keeps its user: this token is for another sub; reconnect instead"));
-      }
-      identity = next;
-      return Future.succeededFuture(new JsonObject().put("sub", next.sub()));
-    });
+    return settings
+        .verifier()
+        .verify(command.token())
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                Refusal refusal =
+                    ar.cause() instanceof Refusal r
+                        ? r
+                        : Refusal.unauthorized(
+                            "token_malformed", String.valueOf(ar.cause().getMessage()));
+                if (identity == null) {
+                  reject(
+                      WebSocketCloseStatus.POLICY_VIOLATION,
+                      refusal.reason(),
+                      "unauthorized: " + refusal.getMessage());
+                } else {
+                  settings.rejections().reject(refusal.reason(), who(), refusal.getMessage());
+                }
+                return Future.failedFuture(
+                    new ProtocolError(ErrorCode.UNAUTHORIZED, refusal.getMessage()));
+              }
+              Identity next = ar.result();
+              if (identity != null && !identity.anonymous() && !identity.sub().equals(next.sub())) {
+                settings
+                    .rejections()
+                    .reject(
+                        "forbidden",
+                        who(),
+                        "auth as " + next.sub() + " on a socket of " + identity.sub());
+                return Future.failedFuture(
+                    new ProtocolError(
+                        ErrorCode.FORBIDDEN,
+                        "a socket keeps its user: this token is for another sub; reconnect instead"));
+              }
+              identity = next;
+              return Future.succeededFuture(new JsonObject().put("sub", next.sub()));
+            });
   }
 
   /** Takes one token from the message-rate bucket; false when empty. */
@@ -313,7 +386,9 @@ final class Session {
       tokens = limits.messageBurst();
       tokensAt = now;
     } else if (now > tokensAt) {
-      tokens = Math.min(limits.messageBurst(), tokens + (now - tokensAt) * limits.messageRate() / 1000.0);
+      tokens =
+          Math.min(
+              limits.messageBurst(), tokens + (now - tokensAt) * limits.messageRate() / 1000.0);
       tokensAt = now;
     }
     if (tokens < 1) return false;
@@ -321,7 +396,10 @@ final class Session {
     return true;
   }
 
-  /** Answers {@code rate_limited}; a client refused {@value SessionLimits#STRIKES} times within the window is closed with 1008. */
+  /**
+   * Answers {@code rate_limited}; a client refused {@value SessionLimits#STRIKES} times within the
+   * window is closed with 1008.
+   */
   private void rateLimited(long now, Object requestId) {
     if (now - strikesSince > SessionLimits.STRIKE_WINDOW_MS) {
       strikesSince = now;
@@ -330,12 +408,22 @@ final class Session {
     strikes++;
     int rate = limits().messageRate();
     if (strikes > SessionLimits.STRIKES) {
-      reject(WebSocketCloseStatus.POLICY_VIOLATION, "rate_limited", "rate limit exceeded: at most " + rate + " messages/s; slow down and reconnect");
+      reject(
+          WebSocketCloseStatus.POLICY_VIOLATION,
+          "rate_limited",
+          "rate limit exceeded: at most " + rate + " messages/s; slow down and reconnect");
       return;
     }
     settings.rejections().reject("rate_limited", who(), "over " + rate + " messages/s");
-    refuse(new ProtocolError(ErrorCode.RATE_LIMITED, "rate limit: at most " + rate + " messages/s (bursts of "
-        + limits().messageBurst() + "); slow down", requestId));
+    refuse(
+        new ProtocolError(
+            ErrorCode.RATE_LIMITED,
+            "rate limit: at most "
+                + rate
+                + " messages/s (bursts of "
+                + limits().messageBurst()
+                + "); slow down",
+            requestId));
   }
 
   /** Counts and logs a rejection, then closes the socket with {@code status} and the reason. */
@@ -351,34 +439,51 @@ final class Session {
     if (WebSocketCloseStatus.POLICY_VIOLATION.equals(status)) {
       socket.pause();
       // It will not read our close frame's answer either: cut the connection after a second.
-      loop.context().owner().setTimer(1000, t -> {
-        if (!socket.isClosed() && socket instanceof WebSocketInternal internal) {
-          internal.channelHandlerContext().close();
-        }
-      });
+      loop.context()
+          .owner()
+          .setTimer(
+              1000,
+              t -> {
+                if (!socket.isClosed() && socket instanceof WebSocketInternal internal) {
+                  internal.channelHandlerContext().close();
+                }
+              });
     }
   }
 
-  /** Once a second from its {@link LocalSessions}: auth deadline, token expiry, ping of a quiet socket, idle close. */
+  /**
+   * Once a second from its {@link LocalSessions}: auth deadline, token expiry, ping of a quiet
+   * socket, idle close.
+   */
   void sweep(long now) {
     if (state != State.OPEN || socket.isClosed()) return;
     SessionLimits limits = limits();
     if (identity == null) {
       if (now - openedAt >= limits.authTimeoutSeconds() * 1000L) {
-        reject(WebSocketCloseStatus.POLICY_VIOLATION, "auth_timeout", "unauthorized: no auth frame within " + limits.authTimeoutSeconds() + " s");
+        reject(
+            WebSocketCloseStatus.POLICY_VIOLATION,
+            "auth_timeout",
+            "unauthorized: no auth frame within " + limits.authTimeoutSeconds() + " s");
       }
       return;
     }
     if (identity.expired(now)) {
-      reject(WebSocketCloseStatus.POLICY_VIOLATION, "token_expired", "token expired: reconnect with a new token (or send auth before it expires)");
+      reject(
+          WebSocketCloseStatus.POLICY_VIOLATION,
+          "token_expired",
+          "token expired: reconnect with a new token (or send auth before it expires)");
       return;
     }
     long quiet = now - lastSeen;
     if (limits.idleTimeoutSeconds() > 0 && quiet >= limits.idleTimeoutSeconds() * 1000L) {
-      reject(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "idle_timeout", "idle timeout: no frame or pong for " + limits.idleTimeoutSeconds() + " s");
+      reject(
+          WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
+          "idle_timeout",
+          "idle timeout: no frame or pong for " + limits.idleTimeoutSeconds() + " s");
       return;
     }
-    if (limits.pingIntervalSeconds() > 0 && quiet >= limits.pingIntervalSeconds() * 1000L
+    if (limits.pingIntervalSeconds() > 0
+        && quiet >= limits.pingIntervalSeconds() * 1000L
         && now - lastPing >= limits.pingIntervalSeconds() * 1000L) {
       lastPing = now;
       socket.writePing(Buffer.buffer());
@@ -390,28 +495,34 @@ final class Session {
   }
 
   private String who() {
-    return "client " + id + (identity != null && !identity.anonymous() ? " (" + identity + ")" : "");
+    return "client "
+        + id
+        + (identity != null && !identity.anonymous() ? " (" + identity + ")" : "");
   }
 
   private ProtocolError asProtocolError(Throwable failure) {
     if (failure instanceof ProtocolError error) return error;
     log.warn("session {}: request failed: {}", id, failure.toString());
-    return new ProtocolError(ErrorCode.INTERNAL, "the node could not handle the request; try again");
+    return new ProtocolError(
+        ErrorCode.INTERNAL, "the node could not handle the request; try again");
   }
 
   private void refuse(ProtocolError error) {
     reply(error.requestId(), Future.failedFuture(error));
   }
 
-  /** Writes a reply; also while closing, so a client refused for what it sent still gets the answers before the close. */
+  /**
+   * Writes a reply; also while closing, so a client refused for what it sent still gets the answers
+   * before the close.
+   */
   private void send(Buffer frame) {
     if (state == State.CLOSED || socket.isClosed()) return;
     socket.writeFrame(TextFrames.of(frame));
   }
 
   /**
-   * Writes a publication frame; false when the session no longer takes publications. A client
-   * whose queue stays full past the bound is closed with 1013, so it cannot stall the others.
+   * Writes a publication frame; false when the session no longer takes publications. A client whose
+   * queue stays full past the bound is closed with 1013, so it cannot stall the others.
    */
   boolean push(Buffer frame) {
     if (state != State.OPEN || socket.isClosed()) return false;
@@ -420,10 +531,17 @@ final class Session {
       if (queuedWhileFull > limits().maxQueuedBytes()) {
         state = State.CLOSING;
         metrics.slowConsumerDisconnected();
-        log.info("session {}: slow consumer, {} bytes queued, disconnecting ({})", id, queuedWhileFull,
+        log.info(
+            "session {}: slow consumer, {} bytes queued, disconnecting ({})",
+            id,
+            queuedWhileFull,
             WebSocketCloseStatus.TRY_AGAIN_LATER.code());
-        loop.context().runOnContext(v -> closeSocket(WebSocketCloseStatus.TRY_AGAIN_LATER,
-            "slow consumer: messages queued faster than read; reconnect"));
+        loop.context()
+            .runOnContext(
+                v ->
+                    closeSocket(
+                        WebSocketCloseStatus.TRY_AGAIN_LATER,
+                        "slow consumer: messages queued faster than read; reconnect"));
         return false;
       }
     }

@@ -9,7 +9,11 @@ import io.wsgrid.security.TokenVerifier;
  * per-connection {@code limits}, the token {@code verifier} (null when no JWT key is configured),
  * the channel permissions, and where rejections are counted and logged.
  */
-public record SessionSettings(String nodeName, SessionLimits limits, TokenVerifier verifier, ChannelRules rules,
+public record SessionSettings(
+    String nodeName,
+    SessionLimits limits,
+    TokenVerifier verifier,
+    ChannelRules rules,
     Rejections rejections) {
 
   /**

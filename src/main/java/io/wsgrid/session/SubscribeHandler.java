@@ -4,7 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.wsgrid.protocol.Command;
 
-/** {@code subscribe}: joins the channel on this node (recovering from {@code since}); the reply comes once publications flow. */
+/**
+ * {@code subscribe}: joins the channel on this node (recovering from {@code since}); the reply
+ * comes once publications flow.
+ */
 final class SubscribeHandler implements CommandHandler {
   private final LocalHub hub;
 

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Channel state follows the live channels: a channel nobody subscribes to goes after the idle
- * time, one with history when its history has aged out too, and one with subscribers stays.
+ * Channel state follows the live channels: a channel nobody subscribes to goes after the idle time,
+ * one with history when its history has aged out too, and one with subscribers stays.
  */
 class ChannelExpiryIT {
   private static final int IDLE_SECONDS = 2;
@@ -29,11 +29,16 @@ class ChannelExpiryIT {
 
   @BeforeAll
   static void start() {
-    ChannelPolicies policies = new ChannelPolicies(List.of(new ChannelPolicies.Policy("aged.*", 10, HISTORY_SECONDS)), IDLE_SECONDS);
+    ChannelPolicies policies =
+        new ChannelPolicies(
+            List.of(new ChannelPolicies.Policy("aged.*", 10, HISTORY_SECONDS)), IDLE_SECONDS);
     cluster = new TestNodes("expiry");
     a = cluster.start("a", policies);
     b = cluster.start("b", policies);
-    Await.until("2 members", Duration.ofSeconds(30), () -> a.hazelcast().getCluster().getMembers().size() == 2);
+    Await.until(
+        "2 members",
+        Duration.ofSeconds(30),
+        () -> a.hazelcast().getCluster().getMembers().size() == 2);
     vertx = Vertx.vertx();
   }
 
@@ -48,18 +53,25 @@ class ChannelExpiryIT {
    * probe channel (followed for the node's whole life, see LogBroker's self-check).
    */
   private static double logChannels() {
-    return cluster.nodes().stream().mapToDouble(n -> n.registry().find(MeterNames.LOG_CHANNELS).gauge().value()).sum()
+    return cluster.nodes().stream()
+            .mapToDouble(n -> n.registry().find(MeterNames.LOG_CHANNELS).gauge().value())
+            .sum()
         - cluster.nodes().size();
   }
 
-  private static JsonObject subscribeSince(WsClient client, String channel, long offset, String epoch) {
-    return client.request(new JsonObject().put("op", "subscribe").put("channel", channel)
-        .put("since", new JsonObject().put("offset", offset).put("epoch", epoch)));
+  private static JsonObject subscribeSince(
+      WsClient client, String channel, long offset, String epoch) {
+    return client.request(
+        new JsonObject()
+            .put("op", "subscribe")
+            .put("channel", channel)
+            .put("since", new JsonObject().put("offset", offset).put("epoch", epoch)));
   }
 
   @Test
   void stateGoesAfterTheIdleTimeAndHistoryAfterItsAge() {
-    try (WsClient publisher = WsClient.connect(vertx, a.settings().wsUrl()); WsClient watcher = WsClient.connect(vertx, b.settings().wsUrl())) {
+    try (WsClient publisher = WsClient.connect(vertx, a.settings().wsUrl());
+        WsClient watcher = WsClient.connect(vertx, b.settings().wsUrl())) {
       String epoch = watcher.subscribe("aged.one").getString("epoch");
       watcher.request(new JsonObject().put("op", "unsubscribe").put("channel", "aged.one"));
       publisher.publish("aged.one", "kept");
@@ -69,9 +81,11 @@ class ChannelExpiryIT {
       Await.until("3 channels counted", Duration.ofSeconds(20), () -> logChannels() == 3);
       long start = System.nanoTime();
 
-      // The channel without history goes after the idle time; the subscribed one and the one with history stay.
+      // The channel without history goes after the idle time; the subscribed one and the one with
+      // history stay.
       Await.until("the idle channel to go", Duration.ofSeconds(20), () -> logChannels() == 2);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(HISTORY_SECONDS));
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isLessThan(Duration.ofSeconds(HISTORY_SECONDS));
       JsonObject recovered = subscribeSince(watcher, "aged.one", -1, epoch);
       assertThat(recovered.getBoolean("recovered")).isTrue();
       assertThat(recovered.getString("epoch")).isEqualTo(epoch);
@@ -79,7 +93,8 @@ class ChannelExpiryIT {
       watcher.request(new JsonObject().put("op", "unsubscribe").put("channel", "aged.one"));
 
       // History past its age: the channel goes too, and comes back as a new epoch.
-      Await.until("the channel with history to go", Duration.ofSeconds(30), () -> logChannels() == 1);
+      Await.until(
+          "the channel with history to go", Duration.ofSeconds(30), () -> logChannels() == 1);
       JsonObject anew = subscribeSince(watcher, "aged.one", 0, epoch);
       assertThat(anew.getBoolean("recovered")).isFalse();
       assertThat(anew.getString("epoch")).isNotEqualTo(epoch);

@@ -36,23 +36,45 @@ class ManyChannelsIT {
       for (String name : List.of("a", "b", "c", "d")) {
         int port = Ports.free();
         ports.add(port);
-        nodes.add(JarProcess.start("many-" + name, "node", "--port", "" + port, "--name", name, "--cluster-name", cluster,
-            "--cluster-port", "" + hz, "--instances", "2", "--max-message-rate", "0"));
+        nodes.add(
+            JarProcess.start(
+                "many-" + name,
+                "node",
+                "--port",
+                "" + port,
+                "--name",
+                name,
+                "--cluster-name",
+                cluster,
+                "--cluster-port",
+                "" + hz,
+                "--instances",
+                "2",
+                "--max-message-rate",
+                "0"));
       }
-      for (int i = 0; i < nodes.size(); i++) nodes.get(i).awaitReady("http://127.0.0.1:" + ports.get(i) + "/ready", Duration.ofSeconds(90));
-      Await.until("4 nodes in the cluster", Duration.ofSeconds(60),
+      for (int i = 0; i < nodes.size(); i++)
+        nodes
+            .get(i)
+            .awaitReady("http://127.0.0.1:" + ports.get(i) + "/ready", Duration.ofSeconds(90));
+      Await.until(
+          "4 nodes in the cluster",
+          Duration.ofSeconds(60),
           () -> JarProcess.metric("http://127.0.0.1:" + ports.get(0), "wsgrid_cluster_nodes") == 4);
 
       List<String> channels = IntStream.range(0, CHANNELS).mapToObj(i -> "many." + i).toList();
       List<PublicationRecorder> subscribers = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        PublicationRecorder s = PublicationRecorder.connect(vertx, "ws://127.0.0.1:" + ports.get(i) + "/ws");
+        PublicationRecorder s =
+            PublicationRecorder.connect(vertx, "ws://127.0.0.1:" + ports.get(i) + "/ws");
         clients.add(s);
         s.subscribeAll(channels);
         subscribers.add(s);
       }
-      PublicationRecorder p1 = PublicationRecorder.connect(vertx, "ws://127.0.0.1:" + ports.get(0) + "/ws");
-      PublicationRecorder p2 = PublicationRecorder.connect(vertx, "ws://127.0.0.1:" + ports.get(1) + "/ws");
+      PublicationRecorder p1 =
+          PublicationRecorder.connect(vertx, "ws://127.0.0.1:" + ports.get(0) + "/ws");
+      PublicationRecorder p2 =
+          PublicationRecorder.connect(vertx, "ws://127.0.0.1:" + ports.get(1) + "/ws");
       clients.add(p1);
       clients.add(p2);
       for (int round = 0; round < ROUNDS; round++) {
@@ -69,22 +91,31 @@ class ManyChannelsIT {
       p2.awaitOk(CHANNELS * ROUNDS, Duration.ofSeconds(120));
       long total = (long) CHANNELS * ROUNDS * 2;
       for (PublicationRecorder s : subscribers) {
-        Await.until("all " + total + " publications at a subscriber", Duration.ofSeconds(60), () -> s.publications() >= total);
+        Await.until(
+            "all " + total + " publications at a subscriber",
+            Duration.ofSeconds(60),
+            () -> s.publications() >= total);
       }
       Thread.sleep(300);
       for (String channel : channels) {
         List<Received> reference = subscribers.get(0).of(channel);
         for (PublicationRecorder s : subscribers) {
           List<Received> got = s.of(channel);
-          assertThat(got).as(channel).extracting(Received::offset)
+          assertThat(got)
+              .as(channel)
+              .extracting(Received::offset)
               .containsExactlyElementsOf(LongStream.range(0, ROUNDS * 2).boxed().toList());
-          assertThat(got).as(channel + ": one order on every subscriber").containsExactlyElementsOf(reference);
+          assertThat(got)
+              .as(channel + ": one order on every subscriber")
+              .containsExactlyElementsOf(reference);
         }
         // each publisher's own order is kept inside the one order
         assertThat(reference.stream().map(Received::data).filter(d -> d.startsWith("\"a")).toList())
-            .containsExactlyElementsOf(IntStream.range(0, ROUNDS).mapToObj(r -> "\"a" + r + "\"").toList());
+            .containsExactlyElementsOf(
+                IntStream.range(0, ROUNDS).mapToObj(r -> "\"a" + r + "\"").toList());
         assertThat(reference.stream().map(Received::data).filter(d -> d.startsWith("\"b")).toList())
-            .containsExactlyElementsOf(IntStream.range(0, ROUNDS).mapToObj(r -> "\"b" + r + "\"").toList());
+            .containsExactlyElementsOf(
+                IntStream.range(0, ROUNDS).mapToObj(r -> "\"b" + r + "\"").toList());
       }
     } finally {
       clients.forEach(PublicationRecorder::close);

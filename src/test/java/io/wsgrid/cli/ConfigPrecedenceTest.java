@@ -18,7 +18,8 @@ import picocli.CommandLine;
 class ConfigPrecedenceTest {
 
   private static NodeCommand parse(Map<String, String> env, JsonObject file, String... args) {
-    CommandLine commandLine = new CommandLine(new Main()).setDefaultValueProvider(new ConfigDefaults(env, file));
+    CommandLine commandLine =
+        new CommandLine(new Main()).setDefaultValueProvider(new ConfigDefaults(env, file));
     CommandLine.ParseResult result = commandLine.parseArgs(args);
     return (NodeCommand) result.subcommand().commandSpec().userObject();
   }
@@ -31,7 +32,8 @@ class ConfigPrecedenceTest {
 
   @Test
   void fileSectionBeatsTopLevelAndDefault() {
-    JsonObject file = new JsonObject().put("port", 9000).put("node", new JsonObject().put("port", 9100));
+    JsonObject file =
+        new JsonObject().put("port", 9000).put("node", new JsonObject().put("port", 9100));
     assertThat(parse(Map.of(), file, "node").port).isEqualTo(9100);
     assertThat(parse(Map.of(), new JsonObject().put("port", 9000), "node").port).isEqualTo(9000);
   }
@@ -45,17 +47,26 @@ class ConfigPrecedenceTest {
   @Test
   void flagBeatsEnvironment() {
     JsonObject file = new JsonObject().put("node", new JsonObject().put("port", 9100));
-    assertThat(parse(Map.of("WSGRID_PORT", "9200"), file, "node", "--port", "9300").port).isEqualTo(9300);
+    assertThat(parse(Map.of("WSGRID_PORT", "9200"), file, "node", "--port", "9300").port)
+        .isEqualTo(9300);
   }
 
   @Test
   void productionExampleConfiguresSecurityAndLimits() {
-    NodeCommand node = parse(Map.of("WSGRID_JWT_SECRET", "x".repeat(40), "WSGRID_ADMIN_TOKEN", "admin-token-0123456789"),
-        ConfigFile.load("conf/wsgrid.production.yaml"), "node");
+    NodeCommand node =
+        parse(
+            Map.of(
+                "WSGRID_JWT_SECRET",
+                "x".repeat(40),
+                "WSGRID_ADMIN_TOKEN",
+                "admin-token-0123456789"),
+            ConfigFile.load("conf/wsgrid.production.yaml"),
+            "node");
     assertThat(node.allowAnonymous).isFalse();
     assertThat(node.jwtSecret).hasSize(40);
     assertThat(node.member.adminToken).isEqualTo("admin-token-0123456789");
-    assertThat(node.allowedOrigins).containsExactly("https://app.example.com", "https://*.example.com");
+    assertThat(node.allowedOrigins)
+        .containsExactly("https://app.example.com", "https://*.example.com");
     assertThat(node.maxMessageRate).isEqualTo(50);
     assertThat(node.maxConnections).isEqualTo(18000);
     assertThat(node.idleTimeout).isEqualTo(60);
@@ -83,14 +94,17 @@ class ConfigPrecedenceTest {
     Path yaml = dir.resolve("broken.yaml");
     Files.writeString(yaml, "node: [unclosed\n");
     assertThatThrownBy(() -> ConfigFile.load(yaml.toString()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("broken.yaml");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("broken.yaml");
     assertThatThrownBy(() -> ConfigFile.load(dir.resolve("missing.yaml").toString()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("missing.yaml");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("missing.yaml");
   }
 
   @Test
   void badValuesExitWithUsageCode() {
     assertThat(Main.run(new String[] {"node", "--port", "notanumber"})).isEqualTo(2);
-    assertThat(Main.run(new String[] {"node", "--config", "/nonexistent/wsgrid.yaml"})).isEqualTo(2);
+    assertThat(Main.run(new String[] {"node", "--config", "/nonexistent/wsgrid.yaml"}))
+        .isEqualTo(2);
   }
 }

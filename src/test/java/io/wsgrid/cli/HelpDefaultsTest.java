@@ -16,17 +16,25 @@ class HelpDefaultsTest {
   @ValueSource(strings = {"local", "node", "edge"})
   void everyOptionListsItsDefault(String command) {
     CommandLine cli = new CommandLine(new Main()).getSubcommands().get(command);
-    List<OptionSpec> options = cli.getCommandSpec().options().stream()
-        .filter(o -> !o.hidden() && !o.usageHelp() && !o.versionHelp()).toList();
+    List<OptionSpec> options =
+        cli.getCommandSpec().options().stream()
+            .filter(o -> !o.hidden() && !o.usageHelp() && !o.versionHelp())
+            .toList();
     assertThat(options).isNotEmpty();
     String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF);
     for (OptionSpec option : options) {
       String description = String.join(" ", option.description());
-      assertThat(description).as("%s %s --help: %s", command, option.longestName(), description).containsIgnoringCase("default");
+      assertThat(description)
+          .as("%s %s --help: %s", command, option.longestName(), description)
+          .containsIgnoringCase("default");
       if (option.defaultValue() != null) {
-        // The value itself, through ${DEFAULT-VALUE} (which also shows a default from the environment or conf/wsgrid.yaml).
-        assertThat(description).as("%s %s shows its default %s", command, option.longestName(), option.defaultValue())
-            .satisfiesAnyOf(d -> assertThat(d).contains("${DEFAULT-VALUE}"), d -> assertThat(d).contains(option.defaultValue()));
+        // The value itself, through ${DEFAULT-VALUE} (which also shows a default from the
+        // environment or conf/wsgrid.yaml).
+        assertThat(description)
+            .as("%s %s shows its default %s", command, option.longestName(), option.defaultValue())
+            .satisfiesAnyOf(
+                d -> assertThat(d).contains("${DEFAULT-VALUE}"),
+                d -> assertThat(d).contains(option.defaultValue()));
       }
     }
     assertThat(help).contains("(default: ");

@@ -19,25 +19,78 @@ import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
-/** {@code node} and {@code edge} take the cluster-member options alike: one mixin, the same names, env vars and defaults. */
+/**
+ * {@code node} and {@code edge} take the cluster-member options alike: one mixin, the same names,
+ * env vars and defaults.
+ */
 class MemberOptionsTest {
-  /** The options both commands had before they shared a mixin (DESIGN.md: the names are a contract). */
-  private static final Set<String> SHARED = Set.of("--host", "--admin-token", "--handshake-timeout", "--tls-cert", "--tls-key",
-      "--tls-ca", "--config", "--cluster-name", "--cluster-config", "--cluster-members", "--cluster-port", "--log-format",
-      "--cluster-tls", "--exit-with-parent");
+  /**
+   * The options both commands had before they shared a mixin (DESIGN.md: the names are a contract).
+   */
+  private static final Set<String> SHARED =
+      Set.of(
+          "--host",
+          "--admin-token",
+          "--handshake-timeout",
+          "--tls-cert",
+          "--tls-key",
+          "--tls-ca",
+          "--config",
+          "--cluster-name",
+          "--cluster-config",
+          "--cluster-members",
+          "--cluster-port",
+          "--log-format",
+          "--cluster-tls",
+          "--exit-with-parent");
 
-  private static final Set<String> NODE_ONLY = Set.of("--port", "--advertise-host", "--name", "--instances", "--weight",
-      "--max-frame-size", "--drain-rate", "--channel-idle-seconds", "--drain-timeout", "--max-queued-bytes", "--max-subscriptions",
-      "--max-message-rate", "--message-burst", "--max-connections", "--max-pending-handshakes", "--ping-interval", "--idle-timeout",
-      "--auth-timeout", "--jwt-secret", "--jwt-public-key", "--jwt-audience", "--jwt-issuer", "--allow-anonymous", "--api-key",
-      "--allowed-origins", "--help", "--version");
-  private static final Set<String> EDGE_ONLY = Set.of("--port", "--name", "--strategy", "--hash-balance-factor", "--mode",
-      "--max-attempts", "--rebalance-threshold", "--auto-rebalance", "--auto-rebalance-after", "--instances", "--close-spread-time",
-      "--help", "--version");
+  private static final Set<String> NODE_ONLY =
+      Set.of(
+          "--port",
+          "--advertise-host",
+          "--name",
+          "--instances",
+          "--weight",
+          "--max-frame-size",
+          "--drain-rate",
+          "--channel-idle-seconds",
+          "--drain-timeout",
+          "--max-queued-bytes",
+          "--max-subscriptions",
+          "--max-message-rate",
+          "--message-burst",
+          "--max-connections",
+          "--max-pending-handshakes",
+          "--ping-interval",
+          "--idle-timeout",
+          "--auth-timeout",
+          "--jwt-secret",
+          "--jwt-public-key",
+          "--jwt-audience",
+          "--jwt-issuer",
+          "--allow-anonymous",
+          "--api-key",
+          "--allowed-origins",
+          "--help",
+          "--version");
+  private static final Set<String> EDGE_ONLY =
+      Set.of(
+          "--port",
+          "--name",
+          "--strategy",
+          "--hash-balance-factor",
+          "--mode",
+          "--max-attempts",
+          "--rebalance-threshold",
+          "--auto-rebalance",
+          "--auto-rebalance-after",
+          "--instances",
+          "--close-spread-time",
+          "--help",
+          "--version");
 
   /** The TLS options name files that must be readable: empty ones will do for parsing. */
-  @TempDir
-  static Path pems;
+  @TempDir static Path pems;
 
   private static String pem(String name) {
     try {
@@ -49,8 +102,10 @@ class MemberOptionsTest {
     }
   }
 
-  private static MemberOptions parse(Map<String, String> env, JsonObject file, String command, List<String> args) {
-    CommandLine cli = new CommandLine(new Main()).setDefaultValueProvider(new ConfigDefaults(env, file));
+  private static MemberOptions parse(
+      Map<String, String> env, JsonObject file, String command, List<String> args) {
+    CommandLine cli =
+        new CommandLine(new Main()).setDefaultValueProvider(new ConfigDefaults(env, file));
     String[] line = new String[args.size() + 1];
     line[0] = command;
     for (int i = 0; i < args.size(); i++) line[i + 1] = args.get(i);
@@ -60,17 +115,47 @@ class MemberOptionsTest {
 
   private static Set<String> optionNames(String command) {
     Set<String> names = new TreeSet<>();
-    new CommandLine(new Main()).getSubcommands().get(command).getCommandSpec().options().forEach(o -> names.add(o.longestName()));
+    new CommandLine(new Main())
+        .getSubcommands()
+        .get(command)
+        .getCommandSpec()
+        .options()
+        .forEach(o -> names.add(o.longestName()));
     return names;
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"node", "edge"})
   void everySharedFlagParses(String command) {
-    List<String> flags = List.of("--host", "0.0.0.0", "--admin-token", "admin-token-0123456789",
-        "--handshake-timeout", "7", "--tls-cert", pem("c.pem"), "--tls-key", pem("k.pem"), "--tls-ca", pem("ca.pem"),
-        "--cluster-name", "blue", "--cluster-config", "hz.yaml", "--cluster-members", "10.0.0.1:5701,10.0.0.2", "--cluster-port", "5801",
-        "--log-format", "json", "--cluster-tls", "--exit-with-parent", "42", "--config", "w.yaml");
+    List<String> flags =
+        List.of(
+            "--host",
+            "0.0.0.0",
+            "--admin-token",
+            "admin-token-0123456789",
+            "--handshake-timeout",
+            "7",
+            "--tls-cert",
+            pem("c.pem"),
+            "--tls-key",
+            pem("k.pem"),
+            "--tls-ca",
+            pem("ca.pem"),
+            "--cluster-name",
+            "blue",
+            "--cluster-config",
+            "hz.yaml",
+            "--cluster-members",
+            "10.0.0.1:5701,10.0.0.2",
+            "--cluster-port",
+            "5801",
+            "--log-format",
+            "json",
+            "--cluster-tls",
+            "--exit-with-parent",
+            "42",
+            "--config",
+            "w.yaml");
     MemberOptions member = parse(Map.of(), new JsonObject(), command, flags);
     assertThat(member.host).isEqualTo("0.0.0.0");
     assertThat(member.adminToken).isEqualTo("admin-token-0123456789");
@@ -86,7 +171,9 @@ class MemberOptionsTest {
     assertThat(cluster.members()).containsExactly("10.0.0.1:5701", "10.0.0.2");
     assertThat(cluster.port()).isEqualTo(5801);
     assertThat(cluster.memberName()).isEqualTo("m1");
-    assertThat(cluster.eventBusTls().ca()).as("--cluster-tls with --tls-*").isEqualTo(pem("ca.pem"));
+    assertThat(cluster.eventBusTls().ca())
+        .as("--cluster-tls with --tls-*")
+        .isEqualTo(pem("ca.pem"));
   }
 
   @ParameterizedTest
@@ -100,10 +187,26 @@ class MemberOptionsTest {
     assertThat(defaults.clusterSettings("m1").eventBusTls().enabled()).isFalse();
     assertThat(defaults.cluster.logFormat).isEqualTo("text");
 
-    Map<String, String> env = Map.of("WSGRID_HOST", "10.1.1.1", "WSGRID_CLUSTER_NAME", "green", "WSGRID_HANDSHAKE_TIMEOUT", "3",
-        "WSGRID_TLS_CERT", pem("env.pem"), "WSGRID_TLS_KEY", pem("env-key.pem"));
-    JsonObject file = new JsonObject().put(command, new JsonObject().put("host", "10.2.2.2").put("cluster-port", 5901)
-        .put("log-format", "json"));
+    Map<String, String> env =
+        Map.of(
+            "WSGRID_HOST",
+            "10.1.1.1",
+            "WSGRID_CLUSTER_NAME",
+            "green",
+            "WSGRID_HANDSHAKE_TIMEOUT",
+            "3",
+            "WSGRID_TLS_CERT",
+            pem("env.pem"),
+            "WSGRID_TLS_KEY",
+            pem("env-key.pem"));
+    JsonObject file =
+        new JsonObject()
+            .put(
+                command,
+                new JsonObject()
+                    .put("host", "10.2.2.2")
+                    .put("cluster-port", 5901)
+                    .put("log-format", "json"));
     MemberOptions configured = parse(env, file, command, List.of());
     assertThat(configured.host).isEqualTo("10.1.1.1");
     assertThat(configured.handshakeTimeout).isEqualTo(3);
@@ -118,7 +221,9 @@ class MemberOptionsTest {
   void bothCommandsKeepEverySharedOptionAndShowItsDefault(String command) {
     Set<String> expected = new TreeSet<>(SHARED);
     expected.addAll(command.equals("node") ? NODE_ONLY : EDGE_ONLY);
-    assertThat(optionNames(command)).as("%s takes the options it always took", command).isEqualTo(expected);
+    assertThat(optionNames(command))
+        .as("%s takes the options it always took", command)
+        .isEqualTo(expected);
     CommandLine cli = new CommandLine(new Main()).getSubcommands().get(command);
     String help = cli.getUsageMessage(CommandLine.Help.Ansi.OFF);
     for (String name : SHARED) {
@@ -126,6 +231,11 @@ class MemberOptionsTest {
       if (option.hidden()) continue;
       assertThat(help).as("%s --help lists %s", command, name).contains(name);
     }
-    assertThat(help).contains("Address to bind (default: 127.0.0.1", "(default: 10)", "(default: wsgrid)", "(default: text)");
+    assertThat(help)
+        .contains(
+            "Address to bind (default: 127.0.0.1",
+            "(default: 10)",
+            "(default: wsgrid)",
+            "(default: text)");
   }
 }

@@ -12,7 +12,11 @@ class StatusLineTest {
   private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
   private String output() {
-    return bytes.toString(StandardCharsets.UTF_8).replace("\033[K", "<clear>").replace("\r", "<cr>").replace(System.lineSeparator(), "\n");
+    return bytes
+        .toString(StandardCharsets.UTF_8)
+        .replace("\033[K", "<clear>")
+        .replace("\r", "<cr>")
+        .replace(System.lineSeparator(), "\n");
   }
 
   @Test
@@ -23,19 +27,23 @@ class StatusLineTest {
     console.println("[n1] ready");
     console.status("waiting for n2", "waiting for n2 (2 s)");
     console.done("all ready");
-    assertThat(output()).isEqualTo("<cr><clear>waiting for n1, n2 (0 s)<cr><clear>waiting for n1, n2 (1 s)"
-        + "<cr><clear>[n1] ready\nwaiting for n1, n2 (1 s)<cr><clear>waiting for n2 (2 s)<cr><clear>all ready\n");
+    assertThat(output())
+        .isEqualTo(
+            "<cr><clear>waiting for n1, n2 (0 s)<cr><clear>waiting for n1, n2 (1 s)"
+                + "<cr><clear>[n1] ready\nwaiting for n1, n2 (1 s)<cr><clear>waiting for n2 (2 s)<cr><clear>all ready\n");
   }
 
   @Test
   void elsewhereAStatusLineIsPrintedWhenItChangesNotEachSecond() {
     StatusLine console = new StatusLine(out, false, 3600);
-    for (int second = 0; second < 10; second++) console.status("waiting for n1, n2", "waiting for n1, n2 (" + second + " s)");
+    for (int second = 0; second < 10; second++)
+      console.status("waiting for n1, n2", "waiting for n1, n2 (" + second + " s)");
     console.println("[n1] ready");
     console.status("waiting for n2", "waiting for n2 (10 s)");
     console.status("waiting for n2", "waiting for n2 (11 s)");
     console.done("all ready");
-    assertThat(output()).isEqualTo("waiting for n1, n2 (0 s)\n[n1] ready\nwaiting for n2 (10 s)\nall ready\n");
+    assertThat(output())
+        .isEqualTo("waiting for n1, n2 (0 s)\n[n1] ready\nwaiting for n2 (10 s)\nall ready\n");
   }
 
   @Test

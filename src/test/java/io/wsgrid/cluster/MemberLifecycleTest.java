@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The states every member (node, edge) goes through, and a stop that runs once however many ask for it. */
+/**
+ * The states every member (node, edge) goes through, and a stop that runs once however many ask for
+ * it.
+ */
 class MemberLifecycleTest {
 
   @Test
@@ -29,7 +32,9 @@ class MemberLifecycleTest {
     lifecycle.stop(stopping::set);
     assertThat(lifecycle.isReady()).as("/ready answers 503 as soon as the stop begins").isFalse();
     assertThat(lifecycle.isStopping()).isTrue();
-    assertThat(lifecycle.awaitStopped(50, TimeUnit.MILLISECONDS)).as("not stopped until the stop completes").isFalse();
+    assertThat(lifecycle.awaitStopped(50, TimeUnit.MILLISECONDS))
+        .as("not stopped until the stop completes")
+        .isFalse();
     lifecycle.ready();
     assertThat(lifecycle.isReady()).as("a start finishing after the stop began").isFalse();
 
@@ -50,24 +55,32 @@ class MemberLifecycleTest {
     try {
       List<java.util.concurrent.Future<Future<Void>>> calls = new ArrayList<>();
       for (int i = 0; i < callers; i++) {
-        calls.add(threads.submit(() -> {
-          go.await();
-          return lifecycle.stop(promise -> {
-            runs.incrementAndGet();
-            stopping.set(promise);
-          });
-        }));
+        calls.add(
+            threads.submit(
+                () -> {
+                  go.await();
+                  return lifecycle.stop(
+                      promise -> {
+                        runs.incrementAndGet();
+                        stopping.set(promise);
+                      });
+                }));
       }
       go.countDown();
       List<Future<Void>> outcomes = new ArrayList<>();
       for (var call : calls) outcomes.add(call.get(10, TimeUnit.SECONDS));
       assertThat(runs).as("the stop ran once").hasValue(1);
-      assertThat(outcomes).as("every caller got the same future").allSatisfy(f -> assertThat(f).isSameAs(lifecycle.stopped()));
+      assertThat(outcomes)
+          .as("every caller got the same future")
+          .allSatisfy(f -> assertThat(f).isSameAs(lifecycle.stopped()));
 
       stopping.get().fail(new IllegalStateException("3 sockets were still open"));
       assertThat(lifecycle.awaitStopped(5, TimeUnit.SECONDS)).isTrue();
-      assertThat(outcomes).allSatisfy(f -> assertThat(f.cause()).hasMessage("3 sockets were still open"));
-      assertThat(lifecycle.stop(promise -> runs.incrementAndGet())).as("a later stop").isSameAs(lifecycle.stopped());
+      assertThat(outcomes)
+          .allSatisfy(f -> assertThat(f.cause()).hasMessage("3 sockets were still open"));
+      assertThat(lifecycle.stop(promise -> runs.incrementAndGet()))
+          .as("a later stop")
+          .isSameAs(lifecycle.stopped());
       assertThat(runs).hasValue(1);
     } finally {
       threads.shutdownNow();

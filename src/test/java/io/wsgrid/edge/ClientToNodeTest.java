@@ -15,7 +15,10 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The client → node direction of a tunnel, in memory: bytes pass unchanged, a close goes in only between messages. */
+/**
+ * The client → node direction of a tunnel, in memory: bytes pass unchanged, a close goes in only
+ * between messages.
+ */
 class ClientToNodeTest {
   private static final int TEXT = 0x1;
   private static final int CONTINUATION = 0x0;
@@ -86,8 +89,14 @@ class ClientToNodeTest {
 
   @Test
   void everyByteReachesTheNodeUnchangedAnyHowTheReadsCutThem() {
-    byte[] stream = concat(frame(true, TEXT, 5), frame(true, TEXT, 300), frame(true, TEXT, 70_000), frame(true, PING, 3),
-        frame(false, TEXT, 10), frame(true, CONTINUATION, 0));
+    byte[] stream =
+        concat(
+            frame(true, TEXT, 5),
+            frame(true, TEXT, 300),
+            frame(true, TEXT, 70_000),
+            frame(true, PING, 3),
+            frame(false, TEXT, 10),
+            frame(true, CONTINUATION, 0));
     feed(stream, 1);
     assertThat(written()).isEqualTo(stream);
   }
@@ -113,7 +122,9 @@ class ClientToNodeTest {
     toNode.forward(Unpooled.copiedBuffer(big, 0, 300));
     toNode.close((short) 1001, "bye");
     assertThat(written()).hasSize(300); // nothing inserted inside the frame
-    toNode.forward(Unpooled.wrappedBuffer(concat(Arrays.copyOfRange(big, 300, big.length), frame(true, TEXT, 4))));
+    toNode.forward(
+        Unpooled.wrappedBuffer(
+            concat(Arrays.copyOfRange(big, 300, big.length), frame(true, TEXT, 4))));
     byte[] out = written();
     var frames = decoded(concat(Arrays.copyOf(big, 300), out));
     assertThat(frames).hasSize(2);
@@ -123,13 +134,19 @@ class ClientToNodeTest {
 
   @Test
   void aCloseWaitsForTheEndOfAFragmentedMessageNotJustOfAFrame() {
-    // A text message in two fragments with a ping between them: the close goes after the last fragment.
+    // A text message in two fragments with a ping between them: the close goes after the last
+    // fragment.
     feed(concat(frame(false, TEXT, 30), frame(true, PING, 2)), 4);
     toNode.close((short) 1001, "bye");
     feed(concat(frame(true, CONTINUATION, 500), frame(true, TEXT, 8)), 5);
     var frames = decoded(written());
-    assertThat(frames).extracting(f -> f.getClass().getSimpleName())
-        .containsExactly("TextWebSocketFrame", "PingWebSocketFrame", "ContinuationWebSocketFrame", "CloseWebSocketFrame");
+    assertThat(frames)
+        .extracting(f -> f.getClass().getSimpleName())
+        .containsExactly(
+            "TextWebSocketFrame",
+            "PingWebSocketFrame",
+            "ContinuationWebSocketFrame",
+            "CloseWebSocketFrame");
   }
 
   @Test

@@ -11,8 +11,10 @@ class DashboardHistoryTest {
 
   @Test
   void keepsOneSamplePerNodeAndTickWithinTheWindow() {
-    for (long t = 0; t <= 15_000; t += 1_000) history.record(t, Map.of("n1", new long[] {t / 1_000, 10}));
-    assertThat(history.connections("n1")).containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+    for (long t = 0; t <= 15_000; t += 1_000)
+      history.record(t, Map.of("n1", new long[] {t / 1_000, 10}));
+    assertThat(history.connections("n1"))
+        .containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
     JsonArray points = history.toJson().getJsonArray("n1");
     assertThat(points.getJsonArray(0).getList()).containsExactly(5_000L, 5L, 10L);
     assertThat(points.getJsonArray(points.size() - 1).getList()).containsExactly(15_000L, 15L, 10L);

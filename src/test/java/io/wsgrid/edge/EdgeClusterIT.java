@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.wsgrid.cluster.NodeEntry;
 import io.wsgrid.metrics.MeterNames;
@@ -28,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,9 +42,11 @@ class EdgeClusterIT {
   @BeforeAll
   static void start() {
     cluster = new TestNodes("edge");
-    for (String name : List.of("a", "b", "c")) cluster.start(name, 1, 1, 2 * 1024 * 1024, 8 * 1024 * 1024);
+    for (String name : List.of("a", "b", "c"))
+      cluster.start(name, 1, 1, 2 * 1024 * 1024, 8 * 1024 * 1024);
     edge = cluster.startEdge("edge1", "least-connections");
-    Await.until("the edge sees 3 nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 3);
+    Await.until(
+        "the edge sees 3 nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 3);
     clients = Vertx.vertx();
   }
 
@@ -65,13 +65,18 @@ class EdgeClusterIT {
   }
 
   private static HttpResponse<String> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void awaitNoConnections() {
-    Await.until("sockets closed on every node", Duration.ofSeconds(20),
+    Await.until(
+        "sockets closed on every node",
+        Duration.ofSeconds(20),
         () -> cluster.nodes().stream().allMatch(n -> n.connections() == 0) && edge.tunnels() == 0);
-    Await.until("the registry shows 0 connections", Duration.ofSeconds(10),
+    Await.until(
+        "the registry shows 0 connections",
+        Duration.ofSeconds(10),
         () -> edge.view().snapshot().stream().allMatch(e -> e.connections() == 0));
   }
 
@@ -86,11 +91,16 @@ class EdgeClusterIT {
     List<WsClient> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < 300; i++) sockets.add(WsClient.connect(clients, edgeWs()));
-      Map<String, Long> perNode = sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
+      Map<String, Long> perNode =
+          sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
       assertThat(perNode).containsOnlyKeys("a", "b", "c");
       assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isBetween(95L, 105L));
-      Await.until("nodes count what the edge routed", Duration.ofSeconds(10),
-          () -> cluster.nodes().stream().mapToLong(Node::connections).sum() == 300 && edge.tunnels() == 300);
+      Await.until(
+          "nodes count what the edge routed",
+          Duration.ofSeconds(10),
+          () ->
+              cluster.nodes().stream().mapToLong(Node::connections).sum() == 300
+                  && edge.tunnels() == 300);
     } finally {
       sockets.forEach(WsClient::close);
     }
@@ -107,7 +117,9 @@ class EdgeClusterIT {
   void serialConnectsTakeTurnsExactly() {
     awaitNoConnections();
     // A GET /assign of another test whose client left at once may still count for up to 2 s.
-    Await.until("nothing pending at the edge", Duration.ofSeconds(5),
+    Await.until(
+        "nothing pending at the edge",
+        Duration.ofSeconds(5),
         () -> List.of("a", "b", "c").stream().allMatch(id -> edge.picker().pending(id) == 0));
     List<WsClient> sockets = new ArrayList<>();
     Map<String, Long> perNode = new java.util.TreeMap<>(Map.of("a", 0L, "b", 0L, "c", 0L));
@@ -120,8 +132,11 @@ class EdgeClusterIT {
         order.append(socket.node());
         long max = perNode.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         long min = perNode.values().stream().mapToLong(Long::longValue).min().orElseThrow();
-        assertThat(max - min).as("after %d serial connects (order %s): %s; registry %s", i + 1, order, perNode,
-            edge.view().snapshot()).isLessThanOrEqualTo(1);
+        assertThat(max - min)
+            .as(
+                "after %d serial connects (order %s): %s; registry %s",
+                i + 1, order, perNode, edge.view().snapshot())
+            .isLessThanOrEqualTo(1);
       }
     } finally {
       sockets.forEach(WsClient::close);
@@ -138,9 +153,14 @@ class EdgeClusterIT {
   void aClientThatStopsReadingIsHeldBackAtItsNodeNotInTheEdge() throws Exception {
     awaitNoConnections();
     String channel = "firehose.edge";
-    double before = cluster.nodes().stream().mapToDouble(n -> nodeCounter(n, MeterNames.SLOW_CONSUMER_DISCONNECTS)).sum();
-    try (RawWebSocket slow = RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/ws", 4096);
-         WsClient fast = WsClient.connect(clients, edgeWs()); WsClient publisher = WsClient.connect(clients, edgeWs())) {
+    double before =
+        cluster.nodes().stream()
+            .mapToDouble(n -> nodeCounter(n, MeterNames.SLOW_CONSUMER_DISCONNECTS))
+            .sum();
+    try (RawWebSocket slow =
+            RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/ws", 4096);
+        WsClient fast = WsClient.connect(clients, edgeWs());
+        WsClient publisher = WsClient.connect(clients, edgeWs())) {
       assertThat(slow.readFrame().text()).contains("connected");
       slow.sendText("{\"id\":1,\"op\":\"subscribe\",\"channel\":\"" + channel + "\"}");
       assertThat(slow.readFrame().text()).contains("\"ok\":true");
@@ -150,14 +170,23 @@ class EdgeClusterIT {
       // slowly enough that an edge reading regardless would keep the node's queue short.
       int count = 3_000;
       for (int i = 0; i < count; i++) {
-        publisher.send(new JsonObject().put("op", "publish").put("channel", channel)
-            .put("data", new JsonObject().put("n", i).put("pad", payload)));
+        publisher.send(
+            new JsonObject()
+                .put("op", "publish")
+                .put("channel", channel)
+                .put("data", new JsonObject().put("n", i).put("pad", payload)));
         if (i % 50 == 49) Thread.sleep(80);
       }
       List<JsonObject> got = fast.publications(channel, count);
       assertThat(got.get(count - 1).getJsonObject("data").getInteger("n")).isEqualTo(count - 1);
-      Await.until("the slow client's node disconnected it", Duration.ofSeconds(20),
-          () -> cluster.nodes().stream().mapToDouble(n -> nodeCounter(n, MeterNames.SLOW_CONSUMER_DISCONNECTS)).sum() > before);
+      Await.until(
+          "the slow client's node disconnected it",
+          Duration.ofSeconds(20),
+          () ->
+              cluster.nodes().stream()
+                      .mapToDouble(n -> nodeCounter(n, MeterNames.SLOW_CONSUMER_DISCONNECTS))
+                      .sum()
+                  > before);
       assertThat(slow.readUntilClose()).isIn(1013, -1);
     }
     awaitNoConnections();
@@ -172,10 +201,12 @@ class EdgeClusterIT {
   void aBurstOfConcurrentConnectsDoesNotPileOntoOneNode() {
     awaitNoConnections();
     List<CompletableFuture<WsClient>> opening = new ArrayList<>();
-    for (int i = 0; i < 150; i++) opening.add(CompletableFuture.supplyAsync(() -> WsClient.connect(clients, edgeWs())));
+    for (int i = 0; i < 150; i++)
+      opening.add(CompletableFuture.supplyAsync(() -> WsClient.connect(clients, edgeWs())));
     List<WsClient> sockets = opening.stream().map(CompletableFuture::join).toList();
     try {
-      Map<String, Long> perNode = sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
+      Map<String, Long> perNode =
+          sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
       assertThat(perNode.values()).allSatisfy(n -> assertThat(n).isBetween(40L, 60L));
     } finally {
       sockets.forEach(WsClient::close);
@@ -186,11 +217,14 @@ class EdgeClusterIT {
   @Test
   void theTunnelPassesLargeBinaryFragmentedPingAndCloseUnchanged() throws Exception {
     String channel = "tunnel.big";
-    try (WsClient sub = WsClient.connect(clients, edgeWs()); WsClient pub = WsClient.connect(clients, edgeWs())) {
+    try (WsClient sub = WsClient.connect(clients, edgeWs());
+        WsClient pub = WsClient.connect(clients, edgeWs())) {
       sub.subscribe(channel);
       String big = "z".repeat(1024 * 1024);
       assertThat(pub.publish(channel, big).getBoolean("ok")).isTrue();
-      assertThat(sub.publications(channel, 1).get(0).getString("data")).hasSize(big.length()).isEqualTo(big);
+      assertThat(sub.publications(channel, 1).get(0).getString("data"))
+          .hasSize(big.length())
+          .isEqualTo(big);
 
       // binary reaches the node (which answers it with an error frame)
       pub.sendBinary(Buffer.buffer(new byte[] {0, 1, 2, (byte) 255}));
@@ -204,7 +238,8 @@ class EdgeClusterIT {
     }
 
     // a fragmented message, by hand: three frames, one request
-    try (RawWebSocket raw = RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/ws", 65536)) {
+    try (RawWebSocket raw =
+        RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/ws", 65536)) {
       assertThat(raw.readFrame().text()).contains("\"connected\"");
       byte[] request = "{\"id\":42,\"op\":\"ping\"}".getBytes(StandardCharsets.UTF_8);
       raw.sendFrame(0x1, false, java.util.Arrays.copyOfRange(request, 0, 5));
@@ -238,7 +273,9 @@ class EdgeClusterIT {
       assertThat(onD.closeReason()).isEqualTo("node draining; reconnect");
       assertThat(d.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
       Await.until("the edge forgets d", Duration.ofSeconds(20), () -> edge.view().get("d") == null);
-      Await.until("the edge counts 3 nodes again", Duration.ofSeconds(20),
+      Await.until(
+          "the edge counts 3 nodes again",
+          Duration.ofSeconds(20),
           () -> edge.registry().find(MeterNames.CLUSTER_NODES).gauge().value() == 3);
     } finally {
       sockets.forEach(WsClient::close);
@@ -293,22 +330,37 @@ class EdgeClusterIT {
     Node a = cluster.nodes().get(0);
     IMap<String, String> map = a.hazelcast().getMap(NodeEntry.MAP);
     int deadPort = Ports.free();
-    NodeEntry ghost = new NodeEntry("ghost", "ws://127.0.0.1:" + deadPort + "/ws", "http://127.0.0.1:" + deadPort, 1, 0, 0,
-        NodeEntry.State.UP, System.currentTimeMillis(), a.hazelcast().getCluster().getLocalMember().getUuid().toString());
-    double failuresBefore = counter(MeterNames.EDGE_ROUTE_FAILURES, MeterNames.TAG_REASON, "connect");
+    NodeEntry ghost =
+        new NodeEntry(
+            "ghost",
+            "ws://127.0.0.1:" + deadPort + "/ws",
+            "http://127.0.0.1:" + deadPort,
+            1,
+            0,
+            0,
+            NodeEntry.State.UP,
+            System.currentTimeMillis(),
+            a.hazelcast().getCluster().getLocalMember().getUuid().toString());
+    double failuresBefore =
+        counter(MeterNames.EDGE_ROUTE_FAILURES, MeterNames.TAG_REASON, "connect");
     map.put("ghost", ghost.toJson().encode(), 60, TimeUnit.SECONDS);
     try {
-      Await.until("the edge sees the ghost", Duration.ofSeconds(10), () -> edge.view().get("ghost") != null);
+      Await.until(
+          "the edge sees the ghost",
+          Duration.ofSeconds(10),
+          () -> edge.view().get("ghost") != null);
       for (int i = 0; i < 5; i++) {
         try (WsClient client = WsClient.connect(clients, edgeWs())) {
           assertThat(client.node()).isIn("a", "b", "c");
         }
       }
-      assertThat(counter(MeterNames.EDGE_ROUTE_FAILURES, MeterNames.TAG_REASON, "connect")).isGreaterThan(failuresBefore);
+      assertThat(counter(MeterNames.EDGE_ROUTE_FAILURES, MeterNames.TAG_REASON, "connect"))
+          .isGreaterThan(failuresBefore);
     } finally {
       map.remove("ghost");
     }
-    Await.until("the ghost is gone", Duration.ofSeconds(10), () -> edge.view().get("ghost") == null);
+    Await.until(
+        "the ghost is gone", Duration.ofSeconds(10), () -> edge.view().get("ghost") == null);
   }
 
   @Test
@@ -318,7 +370,8 @@ class EdgeClusterIT {
     assertThat(plain.statusCode()).isEqualTo(400);
     assertThat(plain.body()).contains("WebSocket upgrade");
 
-    try (RawWebSocket ignored = RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/elsewhere", 65536)) {
+    try (RawWebSocket ignored =
+        RawWebSocket.connect("127.0.0.1", edge.settings().port(), "/elsewhere", 65536)) {
       throw new AssertionError("an upgrade to an unknown path must be refused");
     } catch (java.io.IOException expected) {
       assertThat(expected.getMessage()).contains("404");
@@ -327,8 +380,12 @@ class EdgeClusterIT {
     // clients that vanish mid-handshake: the request is sent, the socket closed at once
     for (int i = 0; i < 20; i++) {
       try (Socket socket = new Socket("127.0.0.1", edge.settings().port())) {
-        socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
       }
     }
@@ -341,13 +398,25 @@ class EdgeClusterIT {
 
   @Test
   void edgeMetricsCountRoutedSockets() throws Exception {
-    double before = edge.registry().find(MeterNames.EDGE_ROUTED).counters().stream().mapToDouble(c -> c.count()).sum();
+    double before =
+        edge.registry().find(MeterNames.EDGE_ROUTED).counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
     try (WsClient client = WsClient.connect(clients, edgeWs())) {
-      Await.until("routed counted", Duration.ofSeconds(5), () -> edge.registry().find(MeterNames.EDGE_ROUTED).counters()
-          .stream().mapToDouble(c -> c.count()).sum() == before + 1);
+      Await.until(
+          "routed counted",
+          Duration.ofSeconds(5),
+          () ->
+              edge.registry().find(MeterNames.EDGE_ROUTED).counters().stream()
+                      .mapToDouble(c -> c.count())
+                      .sum()
+                  == before + 1);
     }
     String text = get(edgeHttp() + "/metrics").body();
-    assertThat(PrometheusSamples.sum(text, "wsgrid_edge_routed_total", "strategy", "least-connections")).isGreaterThanOrEqualTo(1);
+    assertThat(
+            PrometheusSamples.sum(
+                text, "wsgrid_edge_routed_total", "strategy", "least-connections"))
+        .isGreaterThanOrEqualTo(1);
     assertThat(PrometheusSamples.value(text, "wsgrid_cluster_nodes")).isEqualTo(3);
   }
 }

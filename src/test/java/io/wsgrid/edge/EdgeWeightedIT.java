@@ -24,11 +24,15 @@ class EdgeWeightedIT {
       cluster.start("w2", 1, 2, 65536, 4 << 20);
       cluster.start("w3", 1, 3, 65536, 4 << 20);
       Edge edge = cluster.startEdge("edgew", "weighted");
-      Await.until("the edge sees 3 nodes", Duration.ofSeconds(30), () -> edge.view().snapshot().size() == 3);
+      Await.until(
+          "the edge sees 3 nodes",
+          Duration.ofSeconds(30),
+          () -> edge.view().snapshot().size() == 3);
       List<WsClient> sockets = new ArrayList<>();
       try {
         for (int i = 0; i < 300; i++) sockets.add(WsClient.connect(clients, edge.settings().url()));
-        Map<String, Long> perNode = sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
+        Map<String, Long> perNode =
+            sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
         assertThat(perNode.get("w1")).isBetween(45L, 55L);
         assertThat(perNode.get("w2")).isBetween(95L, 105L);
         assertThat(perNode.get("w3")).isBetween(142L, 158L);

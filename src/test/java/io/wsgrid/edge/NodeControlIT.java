@@ -60,9 +60,23 @@ class NodeControlIT {
     cluster = new TestNodes("control");
     cluster.start("a", 1, 64 * 1024, 4 << 20);
     cluster.start("b", 1, 64 * 1024, 4 << 20);
-    EdgeSettings settings = new EdgeSettings("edge1", "127.0.0.1", Ports.free(), "least-connections", 1.25,
-        Set.of(EdgeSettings.Mode.PROXY), 3, 1, 0.1, 0,
-        new ClusterSettings(cluster.clusterName(), null, List.of(), "edge1", cluster.clusterPort()), null, TlsSettings.NONE, 0);
+    EdgeSettings settings =
+        new EdgeSettings(
+            "edge1",
+            "127.0.0.1",
+            Ports.free(),
+            "least-connections",
+            1.25,
+            Set.of(EdgeSettings.Mode.PROXY),
+            3,
+            1,
+            0.1,
+            0,
+            new ClusterSettings(
+                cluster.clusterName(), null, List.of(), "edge1", cluster.clusterPort()),
+            null,
+            TlsSettings.NONE,
+            0);
     edge = Await.result(Edge.start(settings, strategy), Duration.ofSeconds(90));
     Await.until("the edge sees both nodes", WAIT, () -> edge.view().snapshot().size() == 2);
     clients = Vertx.vertx();
@@ -83,12 +97,17 @@ class NodeControlIT {
   void theStrategyIsToldOfEveryTunnelThatOpensAndCloses() {
     List<WsClient> sockets = new ArrayList<>();
     for (int i = 0; i < 4; i++) sockets.add(WsClient.connect(clients, edge.settings().url()));
-    Map<String, Long> perNode = sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
-    Await.until("opened for each socket, by node " + perNode + " (told " + strategy.opened + ")", WAIT,
+    Map<String, Long> perNode =
+        sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
+    Await.until(
+        "opened for each socket, by node " + perNode + " (told " + strategy.opened + ")",
+        WAIT,
         () -> strategy.counts(strategy.opened).equals(perNode));
     assertThat(strategy.counts(strategy.closed)).isEmpty();
     sockets.forEach(WsClient::close);
-    Await.until("closed for each socket, by node " + perNode + " (told " + strategy.closed + ")", WAIT,
+    Await.until(
+        "closed for each socket, by node " + perNode + " (told " + strategy.closed + ")",
+        WAIT,
         () -> strategy.counts(strategy.closed).equals(perNode));
     assertThat(strategy.counts(strategy.opened)).as("no more opened").isEqualTo(perNode);
   }
@@ -99,11 +118,17 @@ class NodeControlIT {
     List<WsClient> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) sockets.add(WsClient.connect(clients, edge.settings().url()));
-      JsonObject view = nextView(view1 -> cards(view1).size() == 2 && cards(view1).stream().mapToLong(c -> c.getLong("connections")).sum() == 3
-          && cards(view1).stream().allMatch(c -> c.containsKey("deliveryP99Ms")));
+      JsonObject view =
+          nextView(
+              view1 ->
+                  cards(view1).size() == 2
+                      && cards(view1).stream().mapToLong(c -> c.getLong("connections")).sum() == 3
+                      && cards(view1).stream().allMatch(c -> c.containsKey("deliveryP99Ms")));
       for (JsonObject card : cards(view)) {
         assertThat(card.containsKey("unreachable")).as("card " + card).isFalse();
-        assertThat(card.getLong("slowConsumerDisconnects")).as("a field only the node's stats give").isZero();
+        assertThat(card.getLong("slowConsumerDisconnects"))
+            .as("a field only the node's stats give")
+            .isZero();
       }
       assertThat(view.getJsonObject("totals").getLong("connections")).isEqualTo(3);
     } finally {
@@ -117,18 +142,37 @@ class NodeControlIT {
     Node a = cluster.nodes().get(0);
     IMap<String, String> registry = a.hazelcast().getMap(NodeEntry.MAP);
     NodeEntry real = edge.view().get("a");
-    // An entry under a live member (so the edge keeps it), DRAINING (so no socket is routed to it), with no node behind it.
-    NodeEntry ghost = new NodeEntry("ghost", "ws://127.0.0.1:1/ws", "http://127.0.0.1:1", 1, 5, -1, NodeEntry.State.DRAINING,
-        System.currentTimeMillis(), real.member());
+    // An entry under a live member (so the edge keeps it), DRAINING (so no socket is routed to it),
+    // with no node behind it.
+    NodeEntry ghost =
+        new NodeEntry(
+            "ghost",
+            "ws://127.0.0.1:1/ws",
+            "http://127.0.0.1:1",
+            1,
+            5,
+            -1,
+            NodeEntry.State.DRAINING,
+            System.currentTimeMillis(),
+            real.member());
     registry.put("ghost", ghost.toJson().encode());
     try {
       Await.until("the edge sees the ghost", WAIT, () -> edge.view().get("ghost") != null);
-      JsonObject view = nextView(v -> cards(v).stream().anyMatch(c -> c.getString("id").equals("ghost")));
-      JsonObject card = cards(view).stream().filter(c -> c.getString("id").equals("ghost")).findFirst().orElseThrow();
+      JsonObject view =
+          nextView(v -> cards(v).stream().anyMatch(c -> c.getString("id").equals("ghost")));
+      JsonObject card =
+          cards(view).stream()
+              .filter(c -> c.getString("id").equals("ghost"))
+              .findFirst()
+              .orElseThrow();
       assertThat(card.getBoolean("unreachable")).as("ghost's card " + card).isTrue();
       assertThat(card.getLong("connections")).as("what the registry says").isEqualTo(5);
-      assertThat(cards(view).stream().filter(c -> !c.getString("id").equals("ghost")).noneMatch(c -> c.containsKey("unreachable")))
-          .as("the real nodes still answer: " + view).isTrue();
+      assertThat(
+              cards(view).stream()
+                  .filter(c -> !c.getString("id").equals("ghost"))
+                  .noneMatch(c -> c.containsKey("unreachable")))
+          .as("the real nodes still answer: " + view)
+          .isTrue();
 
       HttpResponse<String> drain = post("/admin/nodes/ghost/drain");
       assertThat(drain.statusCode()).isEqualTo(502);
@@ -147,35 +191,55 @@ class NodeControlIT {
     Node b = cluster.nodes().get(1);
     HttpResponse<String> drain = post("/admin/nodes/b/drain");
     assertThat(drain.statusCode()).as(drain.body()).isEqualTo(202);
-    assertThat(drain.body()).isEqualTo("draining: closing sockets with 1001, then leaving the cluster\n");
+    assertThat(drain.body())
+        .isEqualTo("draining: closing sockets with 1001, then leaving the cluster\n");
     assertThat(b.awaitStopped(60, TimeUnit.SECONDS)).as("b drained and stopped").isTrue();
     Await.until("b left the edge's view", WAIT, () -> edge.view().get("b") == null);
   }
 
   private static HttpResponse<String> post(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.settings().port() + path))
-        .POST(HttpRequest.BodyPublishers.noBody()).timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.settings().port() + path))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .timeout(WAIT)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<JsonObject> cards(JsonObject view) {
     JsonArray nodes = view.getJsonArray("nodes", new JsonArray());
-    return nodes.stream().map(o -> (JsonObject) o).filter(c -> !"LEFT".equals(c.getString("state"))).toList();
+    return nodes.stream()
+        .map(o -> (JsonObject) o)
+        .filter(c -> !"LEFT".equals(c.getString("state")))
+        .toList();
   }
 
-  /** The first view on {@code GET /admin/stream} that matches, within {@link #WAIT} (the history event is skipped). */
+  /**
+   * The first view on {@code GET /admin/stream} that matches, within {@link #WAIT} (the history
+   * event is skipped).
+   */
   private static JsonObject nextView(Predicate<JsonObject> wanted) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.settings().port() + "/admin/stream")).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + edge.settings().port() + "/admin/stream"))
+            .build();
     BlockingQueue<JsonObject> views = new ArrayBlockingQueue<>(1_000);
     HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
-    Thread reader = new Thread(() -> {
-      try (Stream<String> lines = response.body()) {
-        lines.filter(line -> line.startsWith("data: ")).map(line -> new JsonObject(line.substring(6)))
-            .filter(event -> event.containsKey("nodes")).forEach(views::offer);
-      } catch (RuntimeException e) {
-        // the stream was closed below
-      }
-    }, "dashboard-stream");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (Stream<String> lines = response.body()) {
+                lines
+                    .filter(line -> line.startsWith("data: "))
+                    .map(line -> new JsonObject(line.substring(6)))
+                    .filter(event -> event.containsKey("nodes"))
+                    .forEach(views::offer);
+              } catch (RuntimeException e) {
+                // the stream was closed below
+              }
+            },
+            "dashboard-stream");
     reader.setDaemon(true);
     reader.start();
     List<JsonObject> seen = new ArrayList<>();
@@ -187,8 +251,11 @@ class NodeControlIT {
         if (wanted.test(view)) return view;
         seen.add(view);
       }
-      throw new AssertionError("no matching dashboard view within " + WAIT + "; the last: "
-          + (seen.isEmpty() ? "none" : seen.get(seen.size() - 1).encode()));
+      throw new AssertionError(
+          "no matching dashboard view within "
+              + WAIT
+              + "; the last: "
+              + (seen.isEmpty() ? "none" : seen.get(seen.size() - 1).encode()));
     } finally {
       response.body().close();
       reader.interrupt();
@@ -222,7 +289,8 @@ class NodeControlIT {
     }
 
     Map<String, Long> counts(Map<String, AtomicLong> events) {
-      return events.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
+      return events.entrySet().stream()
+          .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
     }
   }
 }

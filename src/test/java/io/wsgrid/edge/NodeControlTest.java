@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The edge's requests to nodes on a real (local) event bus: answers, and each way of failing, said plainly. */
+/**
+ * The edge's requests to nodes on a real (local) event bus: answers, and each way of failing, said
+ * plainly.
+ */
 class NodeControlTest {
   private final Vertx vertx = Vertx.vertx();
   private final NodeControl control = new NodeControl(vertx.eventBus());
@@ -24,11 +27,24 @@ class NodeControlTest {
 
   @Test
   void eachRequestGoesToTheNodesOwnAddress() {
-    Await.result(vertx.eventBus().consumer(NodeEntry.statsAddress("n1"), m -> m.reply(new JsonObject().put("connections", 7)))
-        .completion());
-    Await.result(vertx.eventBus().consumer(NodeEntry.drainAddress("n1"), m -> m.reply("draining")).completion());
-    Await.result(vertx.eventBus().<JsonObject>consumer(NodeEntry.shedAddress("n1"),
-        m -> m.reply(new JsonObject().put("shedding", m.body().getLong("count")))).completion());
+    Await.result(
+        vertx
+            .eventBus()
+            .consumer(
+                NodeEntry.statsAddress("n1"), m -> m.reply(new JsonObject().put("connections", 7)))
+            .completion());
+    Await.result(
+        vertx
+            .eventBus()
+            .consumer(NodeEntry.drainAddress("n1"), m -> m.reply("draining"))
+            .completion());
+    Await.result(
+        vertx
+            .eventBus()
+            .<JsonObject>consumer(
+                NodeEntry.shedAddress("n1"),
+                m -> m.reply(new JsonObject().put("shedding", m.body().getLong("count"))))
+            .completion());
     assertThat(Await.result(control.stats("n1")).getLong("connections")).isEqualTo(7);
     assertThat(Await.result(control.drain("n1"))).isEqualTo("draining");
     assertThat(Await.result(control.shed("n1", 4)).getLong("shedding")).isEqualTo(4);
@@ -36,19 +52,29 @@ class NodeControlTest {
 
   @Test
   void aNodeThatDoesNotAnswerInTimeFailsSayingSo() {
-    Await.result(vertx.eventBus().consumer(NodeEntry.statsAddress("slow"), m -> { }).completion());
+    Await.result(vertx.eventBus().consumer(NodeEntry.statsAddress("slow"), m -> {}).completion());
     long started = System.nanoTime();
     String why = failure(control.stats("slow"));
-    assertThat(why).isEqualTo("node slow did not answer the stats request within " + NodeControl.STATS_TIMEOUT_MS
-        + " ms (overloaded, paused, or cut off from this edge? see its log and GET /admin/nodes)");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(NodeControl.STATS_TIMEOUT_MS);
+    assertThat(why)
+        .isEqualTo(
+            "node slow did not answer the stats request within "
+                + NodeControl.STATS_TIMEOUT_MS
+                + " ms (overloaded, paused, or cut off from this edge? see its log and GET /admin/nodes)");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(NodeControl.STATS_TIMEOUT_MS);
   }
 
   @Test
   void aNodeWithNoConsumerAndOneThatFailsAreToldApart() {
-    assertThat(failure(control.drain("gone"))).startsWith("node gone takes no drain requests on the event bus");
-    Await.result(vertx.eventBus().consumer(NodeEntry.statsAddress("broken"), m -> m.fail(500, "metrics closed")).completion());
-    assertThat(failure(control.stats("broken"))).isEqualTo("node broken failed the stats request: metrics closed");
+    assertThat(failure(control.drain("gone")))
+        .startsWith("node gone takes no drain requests on the event bus");
+    Await.result(
+        vertx
+            .eventBus()
+            .consumer(NodeEntry.statsAddress("broken"), m -> m.fail(500, "metrics closed"))
+            .completion());
+    assertThat(failure(control.stats("broken")))
+        .isEqualTo("node broken failed the stats request: metrics closed");
   }
 
   private static String failure(Future<?> future) {

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /** The node's answer to a tunnelled upgrade, read from raw bytes as they arrive. */
 class ResponseHeadTest {
-  private static final String UPGRADE = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nX-Wsgrid-Admission: 42\r\n\r\n";
+  private static final String UPGRADE =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nX-Wsgrid-Admission: 42\r\n\r\n";
 
   @Test
   void readsTheStatusLineAndHeadersCaseInsensitively() {
@@ -19,14 +20,17 @@ class ResponseHeadTest {
     assertThat(head.done()).isTrue();
     assertThat(head.status()).isEqualTo(101);
     assertThat(head.headers().get("upgrade")).isEqualTo("websocket");
-    assertThat(head.headers().get("SEC-WEBSOCKET-ACCEPT")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assertThat(head.headers().get("SEC-WEBSOCKET-ACCEPT"))
+        .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     assertThat(head.headers().get("x-wsgrid-admission")).isEqualTo("42");
     assertThat(head.rest().length()).isZero();
   }
 
   @Test
   void aHeadSplitAcrossReadsAtEveryByteIsReadTheSameAndKeepsWhatFollows() {
-    byte[] frame = {(byte) 0x81, 0x02, 'h', 'i'}; // the node's first frame, in the same read as the blank line
+    byte[] frame = {
+      (byte) 0x81, 0x02, 'h', 'i'
+    }; // the node's first frame, in the same read as the blank line
     Buffer all = Buffer.buffer(UPGRADE).appendBytes(frame);
     for (int cut = 1; cut < UPGRADE.length(); cut++) {
       ResponseHead head = new ResponseHead();
@@ -42,8 +46,12 @@ class ResponseHeadTest {
   void aRefusalKeepsItsBodyAndItsFramingHeaders() {
     String body = "{\"error\":{\"code\":\"too_many\"}}";
     ResponseHead head = new ResponseHead();
-    head.feed(Buffer.buffer("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
-        + body.length() + "\r\nNo colon here\r\n\r\n" + body));
+    head.feed(
+        Buffer.buffer(
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length()
+                + "\r\nNo colon here\r\n\r\n"
+                + body));
     assertThat(head.status()).isEqualTo(503);
     assertThat(head.headers().get("content-length")).isEqualTo("" + body.length());
     assertThat(head.headers().names()).containsExactlyInAnyOrder("Content-Type", "Content-Length");
@@ -53,8 +61,10 @@ class ResponseHeadTest {
   @Test
   void a101DropsBodyFramingHeaders() {
     ResponseHead head = new ResponseHead();
-    head.feed(Buffer.buffer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nContent-Length: 0\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n"));
+    head.feed(
+        Buffer.buffer(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nContent-Length: 0\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"));
     assertThat(head.headers().names()).containsExactly("Upgrade");
   }
 
@@ -73,7 +83,8 @@ class ResponseHeadTest {
 
   @Test
   void aHeadOverTheLimitIsRefusedWhetherOrNotItsEndCame() {
-    String big = "HTTP/1.1 101 Switching Protocols\r\nX-Big: " + "x".repeat(ResponseHead.MAX) + "\r\n";
+    String big =
+        "HTTP/1.1 101 Switching Protocols\r\nX-Big: " + "x".repeat(ResponseHead.MAX) + "\r\n";
     ResponseHead endless = new ResponseHead();
     assertThatThrownBy(() -> endless.feed(Buffer.buffer(big)))
         .isInstanceOf(IllegalStateException.class)

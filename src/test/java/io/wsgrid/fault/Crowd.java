@@ -43,7 +43,9 @@ final class Crowd implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "socket on " + node + (closed() ? ", closed " + closeCode + " '" + closeReason + "'" : ", open");
+      return "socket on "
+          + node
+          + (closed() ? ", closed " + closeCode + " '" + closeReason + "'" : ", open");
     }
   }
 
@@ -51,11 +53,18 @@ final class Crowd implements AutoCloseable {
   private final List<Member> members = Collections.synchronizedList(new ArrayList<>());
 
   Crowd(Vertx vertx) {
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
-        .setConnectTimeout(20_000).setClosingTimeout(5));
+    this.client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(100_000)
+                .setConnectTimeout(20_000)
+                .setClosingTimeout(5));
   }
 
-  /** Opens {@code count} sockets, the i-th to {@code urls[i % urls.size()]}, at most {@code concurrency} at once. */
+  /**
+   * Opens {@code count} sockets, the i-th to {@code urls[i % urls.size()]}, at most {@code
+   * concurrency} at once.
+   */
   List<Member> open(List<String> urls, int count, int concurrency, Duration timeout) {
     Promise<Void> done = Promise.promise();
     AtomicInteger next = new AtomicInteger();
@@ -63,20 +72,24 @@ final class Crowd implements AutoCloseable {
     List<Member> opened = Collections.synchronizedList(new ArrayList<>());
     List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     Runnable[] launch = new Runnable[1];
-    launch[0] = () -> {
-      int i = next.getAndIncrement();
-      if (i >= count) return;
-      connect(urls.get(i % urls.size())).onComplete(ar -> {
-        if (ar.succeeded()) opened.add(ar.result());
-        else failures.add(ar.cause());
-        if (finished.incrementAndGet() == count) done.complete();
-        else launch[0].run();
-      });
-    };
+    launch[0] =
+        () -> {
+          int i = next.getAndIncrement();
+          if (i >= count) return;
+          connect(urls.get(i % urls.size()))
+              .onComplete(
+                  ar -> {
+                    if (ar.succeeded()) opened.add(ar.result());
+                    else failures.add(ar.cause());
+                    if (finished.incrementAndGet() == count) done.complete();
+                    else launch[0].run();
+                  });
+        };
     for (int k = 0; k < Math.min(concurrency, count); k++) launch[0].run();
     Await.result(done.future(), timeout);
     if (!failures.isEmpty()) {
-      throw new AssertionError(failures.size() + " of " + count + " sockets failed to open; first: " + failures.get(0));
+      throw new AssertionError(
+          failures.size() + " of " + count + " sockets failed to open; first: " + failures.get(0));
     }
     return opened;
   }
@@ -87,19 +100,25 @@ final class Crowd implements AutoCloseable {
     ClientWebSocket ws = client.webSocket();
     Member member = new Member(ws);
     Promise<Member> connected = Promise.promise();
-    ws.textMessageHandler(text -> {
-      if (member.node == null) {
-        member.node = new JsonObject(text).getString("node");
-        connected.tryComplete(member);
-      }
-    });
-    ws.closeHandler(v -> {
-      member.closeCode = ws.closeStatusCode() == null ? -1 : ws.closeStatusCode();
-      member.closeReason = ws.closeReason();
-      member.closedAtNanos = System.nanoTime();
-      connected.tryFail("closed before its connected frame");
-    });
-    ws.connect(new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI(uri.getRawPath()))
+    ws.textMessageHandler(
+        text -> {
+          if (member.node == null) {
+            member.node = new JsonObject(text).getString("node");
+            connected.tryComplete(member);
+          }
+        });
+    ws.closeHandler(
+        v -> {
+          member.closeCode = ws.closeStatusCode() == null ? -1 : ws.closeStatusCode();
+          member.closeReason = ws.closeReason();
+          member.closedAtNanos = System.nanoTime();
+          connected.tryFail("closed before its connected frame");
+        });
+    ws.connect(
+            new WebSocketConnectOptions()
+                .setHost(uri.getHost())
+                .setPort(uri.getPort())
+                .setURI(uri.getRawPath()))
         .onFailure(connected::tryFail);
     members.add(member);
     return connected.future();
@@ -107,7 +126,8 @@ final class Crowd implements AutoCloseable {
 
   /** Sockets per node, by the {@code connected} frames. */
   static Map<String, Long> perNode(List<Member> members) {
-    return members.stream().collect(Collectors.groupingBy(m -> m.node, TreeMap::new, Collectors.counting()));
+    return members.stream()
+        .collect(Collectors.groupingBy(m -> m.node, TreeMap::new, Collectors.counting()));
   }
 
   @Override

@@ -57,16 +57,68 @@ class ProtectedEndpointsIT {
     // Working directories of their own: where Vert.x would put uploads (file-uploads/).
     dir1 = Files.createTempDirectory("wsgrid-n1-");
     dir2 = Files.createTempDirectory("wsgrid-n2-");
-    n1 = JarProcess.start("protected-n1", List.of(), dir1, "node", "--host", "0.0.0.0", "--port", "" + p1, "--name", "n1",
-        "--instances", "1", "--cluster-name", cluster, "--cluster-port", hzPort);
-    n2 = JarProcess.start("protected-n2", List.of(), dir2, "node", "--host", "0.0.0.0", "--port", "" + p2, "--name", "n2",
-        "--instances", "1", "--api-key", API_KEY, "--admin-token", ADMIN, "--cluster-name", cluster, "--cluster-port", hzPort);
+    n1 =
+        JarProcess.start(
+            "protected-n1",
+            List.of(),
+            dir1,
+            "node",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "" + p1,
+            "--name",
+            "n1",
+            "--instances",
+            "1",
+            "--cluster-name",
+            cluster,
+            "--cluster-port",
+            hzPort);
+    n2 =
+        JarProcess.start(
+            "protected-n2",
+            List.of(),
+            dir2,
+            "node",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "" + p2,
+            "--name",
+            "n2",
+            "--instances",
+            "1",
+            "--api-key",
+            API_KEY,
+            "--admin-token",
+            ADMIN,
+            "--cluster-name",
+            cluster,
+            "--cluster-port",
+            hzPort);
     n1.awaitReady("http://127.0.0.1:" + p1 + "/ready", Duration.ofSeconds(90));
     n2.awaitReady("http://127.0.0.1:" + p2 + "/ready", Duration.ofSeconds(90));
-    edge = JarProcess.start("protected-edge", "edge", "--host", "0.0.0.0", "--port", "" + pe, "--name", "edge1", "--instances", "1",
-        "--cluster-name", cluster, "--cluster-port", hzPort);
+    edge =
+        JarProcess.start(
+            "protected-edge",
+            "edge",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "" + pe,
+            "--name",
+            "edge1",
+            "--instances",
+            "1",
+            "--cluster-name",
+            cluster,
+            "--cluster-port",
+            hzPort);
     edge.awaitReady("http://127.0.0.1:" + pe + "/ready", Duration.ofSeconds(90));
-    Await.until("the edge sees both nodes", Duration.ofSeconds(30),
+    Await.until(
+        "the edge sees both nodes",
+        Duration.ofSeconds(30),
         () -> Http.nodesSeen("http://127.0.0.1:" + pe).containsAll(List.of("n1", "n2")));
   }
 
@@ -87,19 +139,73 @@ class ProtectedEndpointsIT {
   @Order(1)
   void aCrossSiteBrowserRequestIsRefusedEvenFromLoopbackAndWithTheKey() {
     String evil = "Origin: http://evil.example";
-    Reply drain = curl(null, "POST", node1("/admin/drain"), "-H", evil, "-H", "Content-Type: text/plain", "--data", "x");
+    Reply drain =
+        curl(
+            null,
+            "POST",
+            node1("/admin/drain"),
+            "-H",
+            evil,
+            "-H",
+            "Content-Type: text/plain",
+            "--data",
+            "x");
     assertRefused(drain, 403, "forbidden", "another origin");
-    assertThat(curl(null, "GET", node1("/ready")).status()).as("the refused drain did nothing").isEqualTo(200);
-    assertRefused(curl(null, "POST", node1("/api/publish"), "-H", evil, "--data", PUBLISH), 403, "forbidden", "another origin");
-    assertRefused(curl(null, "POST", node2("/api/publish"), "-H", evil, "-H", "Authorization: apikey " + API_KEY, "--data", PUBLISH),
-        403, "forbidden", "another origin");
-    assertRefused(curl(null, "POST", node1("/api/publish"), "-H", "Sec-Fetch-Site: cross-site", "--data", PUBLISH),
-        403, "forbidden", "another origin");
-    assertRefused(curl(null, "POST", edge("/admin/rebalance"), "-H", evil), 403, "forbidden", "another origin");
-    assertRefused(curl(null, "POST", edge("/admin/nodes/n1/drain"), "-H", evil), 403, "forbidden", "another origin");
+    assertThat(curl(null, "GET", node1("/ready")).status())
+        .as("the refused drain did nothing")
+        .isEqualTo(200);
+    assertRefused(
+        curl(null, "POST", node1("/api/publish"), "-H", evil, "--data", PUBLISH),
+        403,
+        "forbidden",
+        "another origin");
+    assertRefused(
+        curl(
+            null,
+            "POST",
+            node2("/api/publish"),
+            "-H",
+            evil,
+            "-H",
+            "Authorization: apikey " + API_KEY,
+            "--data",
+            PUBLISH),
+        403,
+        "forbidden",
+        "another origin");
+    assertRefused(
+        curl(
+            null,
+            "POST",
+            node1("/api/publish"),
+            "-H",
+            "Sec-Fetch-Site: cross-site",
+            "--data",
+            PUBLISH),
+        403,
+        "forbidden",
+        "another origin");
+    assertRefused(
+        curl(null, "POST", edge("/admin/rebalance"), "-H", evil),
+        403,
+        "forbidden",
+        "another origin");
+    assertRefused(
+        curl(null, "POST", edge("/admin/nodes/n1/drain"), "-H", evil),
+        403,
+        "forbidden",
+        "another origin");
 
     // The page this server serves (its own origin) is not cross-site.
-    Reply sameOrigin = curl(null, "POST", node1("/api/publish"), "-H", "Origin: http://127.0.0.1:" + p1, "--data", PUBLISH);
+    Reply sameOrigin =
+        curl(
+            null,
+            "POST",
+            node1("/api/publish"),
+            "-H",
+            "Origin: http://127.0.0.1:" + p1,
+            "--data",
+            PUBLISH);
     assertThat(sameOrigin.status()).as(sameOrigin.body()).isEqualTo(200);
     assertThat(rejections(node1(""), "n1", "cross_site")).isGreaterThanOrEqualTo(3);
     assertThat(rejections(edge(""), "edge1", "cross_site")).isGreaterThanOrEqualTo(2);
@@ -112,27 +218,60 @@ class ProtectedEndpointsIT {
     try {
       Files.write(upload, new byte[20_000]); // under the body limit (--max-frame-size, 64 KiB)
       String file = "file=@" + upload;
-      assertRefused(curl(null, "POST", node2("/api/publish"), "-F", file), 401, "unauthorized", "API key");
+      assertRefused(
+          curl(null, "POST", node2("/api/publish"), "-F", file), 401, "unauthorized", "API key");
       assertNothingUploaded();
-      assertRefused(curl(null, "POST", node2("/api/publish"), "-H", "Authorization: apikey " + API_KEY, "-F", file),
-          415, "bad_request", "multipart");
-      assertRefused(curl(null, "POST", node1("/api/publish"), "-F", file), 415, "bad_request", "multipart");
+      assertRefused(
+          curl(
+              null,
+              "POST",
+              node2("/api/publish"),
+              "-H",
+              "Authorization: apikey " + API_KEY,
+              "-F",
+              file),
+          415,
+          "bad_request",
+          "multipart");
+      assertRefused(
+          curl(null, "POST", node1("/api/publish"), "-F", file), 415, "bad_request", "multipart");
       assertNothingUploaded();
-      // A body over the limit without the key: 401, not 413, so the key was checked before reading it.
-      Files.write(upload, ("{\"channel\":\"chat.big\",\"data\":\"" + "x".repeat(1_000_000) + "\"}").getBytes());
-      assertRefused(curl(null, "POST", node2("/api/publish"), "--data-binary", "@" + upload), 401, "unauthorized", "API key");
-      assertThat(curl(null, "POST", node2("/api/publish"), "-H", "Authorization: apikey " + API_KEY, "--data-binary", "@" + upload)
-          .status()).as("with the key, the body limit").isEqualTo(413);
+      // A body over the limit without the key: 401, not 413, so the key was checked before reading
+      // it.
+      Files.write(
+          upload,
+          ("{\"channel\":\"chat.big\",\"data\":\"" + "x".repeat(1_000_000) + "\"}").getBytes());
+      assertRefused(
+          curl(null, "POST", node2("/api/publish"), "--data-binary", "@" + upload),
+          401,
+          "unauthorized",
+          "API key");
+      assertThat(
+              curl(
+                      null,
+                      "POST",
+                      node2("/api/publish"),
+                      "-H",
+                      "Authorization: apikey " + API_KEY,
+                      "--data-binary",
+                      "@" + upload)
+                  .status())
+          .as("with the key, the body limit")
+          .isEqualTo(413);
     } finally {
       Files.deleteIfExists(upload);
     }
   }
 
-  /** Nothing under the nodes' working directories, where Vert.x Web puts uploads (file-uploads/). */
+  /**
+   * Nothing under the nodes' working directories, where Vert.x Web puts uploads (file-uploads/).
+   */
   private static void assertNothingUploaded() throws IOException {
     for (Path dir : List.of(dir1, dir2)) {
       try (Stream<Path> files = Files.walk(dir)) {
-        assertThat(files.filter(f -> !f.equals(dir)).toList()).as("under the node's working directory " + dir).isEmpty();
+        assertThat(files.filter(f -> !f.equals(dir)).toList())
+            .as("under the node's working directory " + dir)
+            .isEmpty();
       }
     }
   }
@@ -146,34 +285,91 @@ class ProtectedEndpointsIT {
       String n2Far = "http://" + host + ":" + p2;
       String edgeFar = "http://" + host + ":" + pe;
       assertRefused(curl(ns, "POST", n1Far + "/admin/drain"), 403, "forbidden", "--admin-token");
-      assertRefused(curl(ns, "POST", n1Far + "/api/publish", "--data", PUBLISH), 403, "forbidden", "--api-key");
+      assertRefused(
+          curl(ns, "POST", n1Far + "/api/publish", "--data", PUBLISH),
+          403,
+          "forbidden",
+          "--api-key");
       assertRefused(curl(ns, "GET", edgeFar + "/admin/nodes"), 403, "forbidden", "--admin-token");
       assertRefused(curl(ns, "GET", edgeFar + "/admin/stream"), 403, "forbidden", "--admin-token");
-      assertRefused(curl(ns, "POST", edgeFar + "/admin/rebalance"), 403, "forbidden", "--admin-token");
-      assertRefused(curl(ns, "POST", edgeFar + "/admin/nodes/n1/drain"), 403, "forbidden", "--admin-token");
-      for (String probe : List.of(n1Far + "/health", n1Far + "/ready", n1Far + "/metrics", edgeFar + "/ready", edgeFar + "/health")) {
-        assertThat(curl(ns, "GET", probe).status()).as("probe " + probe + " stays open").isEqualTo(200);
+      assertRefused(
+          curl(ns, "POST", edgeFar + "/admin/rebalance"), 403, "forbidden", "--admin-token");
+      assertRefused(
+          curl(ns, "POST", edgeFar + "/admin/nodes/n1/drain"), 403, "forbidden", "--admin-token");
+      for (String probe :
+          List.of(
+              n1Far + "/health",
+              n1Far + "/ready",
+              n1Far + "/metrics",
+              edgeFar + "/ready",
+              edgeFar + "/health")) {
+        assertThat(curl(ns, "GET", probe).status())
+            .as("probe " + probe + " stays open")
+            .isEqualTo(200);
       }
       // With credentials configured, they open the endpoints to other hosts.
-      assertRefused(curl(ns, "POST", n2Far + "/api/publish", "--data", PUBLISH), 401, "unauthorized", "API key");
-      assertThat(curl(ns, "POST", n2Far + "/api/publish", "-H", "Authorization: apikey " + API_KEY, "--data", PUBLISH).status()).isEqualTo(200);
+      assertRefused(
+          curl(ns, "POST", n2Far + "/api/publish", "--data", PUBLISH),
+          401,
+          "unauthorized",
+          "API key");
+      assertThat(
+              curl(
+                      ns,
+                      "POST",
+                      n2Far + "/api/publish",
+                      "-H",
+                      "Authorization: apikey " + API_KEY,
+                      "--data",
+                      PUBLISH)
+                  .status())
+          .isEqualTo(200);
       assertRefused(curl(ns, "POST", n2Far + "/admin/drain"), 401, "unauthorized", "admin token");
-      assertThat(curl(ns, "POST", n2Far + "/admin/none", "-H", "Authorization: Bearer " + ADMIN).status())
-          .as("past the guard: no such admin endpoint").isEqualTo(404);
+      assertThat(
+              curl(ns, "POST", n2Far + "/admin/none", "-H", "Authorization: Bearer " + ADMIN)
+                  .status())
+          .as("past the guard: no such admin endpoint")
+          .isEqualTo(404);
 
-      // On this host: loopback clients are let in, unless a proxy relayed them or they name another host.
-      assertThat(curl(null, "POST", node1("/api/publish"), "--data", PUBLISH).status()).isEqualTo(200);
+      // On this host: loopback clients are let in, unless a proxy relayed them or they name another
+      // host.
+      assertThat(curl(null, "POST", node1("/api/publish"), "--data", PUBLISH).status())
+          .isEqualTo(200);
       assertThat(curl(null, "GET", edge("/admin/nodes")).status()).isEqualTo(200);
       assertThat(curl(null, "POST", edge("/admin/rebalance")).status()).isEqualTo(200);
-      assertRefused(curl(null, "POST", node1("/api/publish"), "-H", "X-Forwarded-For: 203.0.113.9", "--data", PUBLISH),
-          403, "forbidden", "--api-key");
-      assertRefused(curl(null, "POST", node1("/api/publish"), "-H", "Host: rebound.example:" + p1, "--data", PUBLISH),
-          403, "forbidden", "--api-key");
-      assertThat(curl(null, "GET", node1("/ready")).status()).as("n1 still serves: nothing drained it").isEqualTo(200);
+      assertRefused(
+          curl(
+              null,
+              "POST",
+              node1("/api/publish"),
+              "-H",
+              "X-Forwarded-For: 203.0.113.9",
+              "--data",
+              PUBLISH),
+          403,
+          "forbidden",
+          "--api-key");
+      assertRefused(
+          curl(
+              null,
+              "POST",
+              node1("/api/publish"),
+              "-H",
+              "Host: rebound.example:" + p1,
+              "--data",
+              PUBLISH),
+          403,
+          "forbidden",
+          "--api-key");
+      assertThat(curl(null, "GET", node1("/ready")).status())
+          .as("n1 still serves: nothing drained it")
+          .isEqualTo(200);
       assertThat(rejections(node1(""), "n1", "loopback_only")).isGreaterThanOrEqualTo(4);
       assertThat(rejections(edge(""), "edge1", "loopback_only")).isGreaterThanOrEqualTo(4);
 
-      assertThat(curl(null, "POST", node1("/admin/drain")).status()).as("a drain from loopback").isEqualTo(202);
+      assertThat(curl(null, "POST", node1("/admin/drain")).status())
+          .as("a drain from loopback")
+          .isEqualTo(202);
       assertThat(n1.await(Duration.ofSeconds(60))).as("n1 drained and exited").isEqualTo(0);
     }
   }
@@ -205,13 +401,16 @@ class ProtectedEndpointsIT {
 
   /** curl on this host, or inside {@code ns} when given: the status and the body. */
   private static Reply curl(NetNamespace ns, String method, String url, String... options) {
-    List<String> command = new ArrayList<>(List.of("curl", "-s", "-m", "20", "-X", method, "-w", "\n%{http_code}"));
+    List<String> command =
+        new ArrayList<>(List.of("curl", "-s", "-m", "20", "-X", method, "-w", "\n%{http_code}"));
     command.addAll(List.of(options));
     command.add(url);
-    NetNamespace.Result result = ns == null ? NetNamespace.run(command) : ns.exec(command.toArray(String[]::new));
+    NetNamespace.Result result =
+        ns == null ? NetNamespace.run(command) : ns.exec(command.toArray(String[]::new));
     String out = result.output();
     int cut = out.lastIndexOf('\n');
-    if (result.code() != 0 || cut < 0) throw new AssertionError("curl " + url + " failed (" + result.code() + "): " + out);
+    if (result.code() != 0 || cut < 0)
+      throw new AssertionError("curl " + url + " failed (" + result.code() + "): " + out);
     return new Reply(Integer.parseInt(out.substring(cut + 1).trim()), out.substring(0, cut));
   }
 }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A node checks its own delivery path: when the cluster loses its fan-out registration behind its
  * back (the Vert.x/Hazelcast event bus has had bugs of that kind), publications from other nodes
- * stop reaching it; within a few seconds it reads what it missed from the log, registers again,
- * and counts both in {@code wsgrid_self_check_repairs_total}.
+ * stop reaching it; within a few seconds it reads what it missed from the log, registers again, and
+ * counts both in {@code wsgrid_self_check_repairs_total}.
  */
 class SelfCheckIT {
   private static TestNodes cluster;
@@ -38,7 +38,10 @@ class SelfCheckIT {
     cluster = new TestNodes("selfcheck");
     a = cluster.start("a");
     b = cluster.start("b");
-    Await.until("2 members", Duration.ofSeconds(30), () -> a.hazelcast().getCluster().getMembers().size() == 2);
+    Await.until(
+        "2 members",
+        Duration.ofSeconds(30),
+        () -> a.hazelcast().getCluster().getMembers().size() == 2);
     clients = Vertx.vertx();
   }
 
@@ -49,21 +52,29 @@ class SelfCheckIT {
   }
 
   private static double repairs(Node node, String kind) {
-    var counter = node.registry().find(MeterNames.SELF_CHECK_REPAIRS).tag(MeterNames.TAG_KIND, kind).counter();
+    var counter =
+        node.registry()
+            .find(MeterNames.SELF_CHECK_REPAIRS)
+            .tag(MeterNames.TAG_KIND, kind)
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 
   @Test
   void aNodeWhoseFanoutRegistrationIsLostStillDeliversWithinSeconds() throws Exception {
-    try (WsClient publisher = WsClient.connect(clients, a.settings().wsUrl()); WsClient subscriber = WsClient.connect(clients, b.settings().wsUrl())) {
+    try (WsClient publisher = WsClient.connect(clients, a.settings().wsUrl());
+        WsClient subscriber = WsClient.connect(clients, b.settings().wsUrl())) {
       subscriber.subscribe("check.one");
       publisher.publish("check.one", 0);
       assertThat(subscriber.publications("check.one", 1).get(0).getInteger("data")).isZero();
 
       // Remove b's registration from the cluster, as a lost event-bus registration would.
       ClusterManager manager = ((VertxInternal) b.vertx()).clusterManager();
-      String address = b.hazelcast().<String, Object>getMultiMap("__vertx.subs").keySet().stream()
-          .filter(k -> k.startsWith(EventBusFanout.PREFIX + "b-")).findFirst().orElseThrow();
+      String address =
+          b.hazelcast().<String, Object>getMultiMap("__vertx.subs").keySet().stream()
+              .filter(k -> k.startsWith(EventBusFanout.PREFIX + "b-"))
+              .findFirst()
+              .orElseThrow();
       Promise<List<RegistrationInfo>> registrations = Promise.promise();
       manager.getRegistrations(address, registrations);
       for (RegistrationInfo info : Await.result(registrations.future())) {
@@ -79,10 +90,15 @@ class SelfCheckIT {
       for (int i = 1; i <= 5; i++) publisher.publish("check.one", i);
       List<JsonObject> got = subscriber.publications("check.one", 5);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
-      assertThat(got).extracting(p -> p.getInteger("data")).containsExactlyElementsOf(IntStream.rangeClosed(1, 5).boxed().toList());
+      assertThat(got)
+          .extracting(p -> p.getInteger("data"))
+          .containsExactlyElementsOf(IntStream.rangeClosed(1, 5).boxed().toList());
       assertThat(got).extracting(p -> p.getLong("offset")).containsExactly(1L, 2L, 3L, 4L, 5L);
       assertThat(took).as("delivered by the self-check").isLessThan(Duration.ofSeconds(10));
-      Await.until("the repairs counted", Duration.ofSeconds(10), () -> repairs(b, "consumer") >= 1 && repairs(b, "gap") >= 1);
+      Await.until(
+          "the repairs counted",
+          Duration.ofSeconds(10),
+          () -> repairs(b, "consumer") >= 1 && repairs(b, "gap") >= 1);
 
       // Registered again: the next publications come straight through.
       publisher.publish("check.one", 6);

@@ -17,23 +17,35 @@ class VertxGaugeReRegistrationsTest {
 
   @Test
   void dropsMicrometersWarningForVertxGauges() {
-    assertThat(decide(VertxGaugeReRegistrations.MICROMETER_REGISTRY, "This Gauge has been already registered"
-        + " (MeterId{name='vertx.http.server.active.connections', tags=[]}), the registration will be ignored."))
+    assertThat(
+            decide(
+                VertxGaugeReRegistrations.MICROMETER_REGISTRY,
+                "This Gauge has been already registered"
+                    + " (MeterId{name='vertx.http.server.active.connections', tags=[]}), the registration will be ignored."))
         .isEqualTo(FilterReply.DENY);
   }
 
   @Test
   void letsTheWarningForAnyOtherMeterThrough() {
-    assertThat(decide(VertxGaugeReRegistrations.MICROMETER_REGISTRY, "This Gauge has been already registered"
-        + " (MeterId{name='wsgrid.connections', tags=[tag(node=n1)]}), the registration will be ignored."))
+    assertThat(
+            decide(
+                VertxGaugeReRegistrations.MICROMETER_REGISTRY,
+                "This Gauge has been already registered"
+                    + " (MeterId{name='wsgrid.connections', tags=[tag(node=n1)]}), the registration will be ignored."))
         .isEqualTo(FilterReply.NEUTRAL);
   }
 
   @Test
   void leavesOtherLoggersAndMessagesAlone() {
-    assertThat(decide("io.wsgrid.node.Node", "has been already registered (MeterId{name='vertx.x'}")).isEqualTo(FilterReply.NEUTRAL);
-    assertThat(decide(VertxGaugeReRegistrations.MICROMETER_REGISTRY, "A MeterFilter is being configured after a Meter has been registered"))
+    assertThat(
+            decide("io.wsgrid.node.Node", "has been already registered (MeterId{name='vertx.x'}"))
         .isEqualTo(FilterReply.NEUTRAL);
-    assertThat(decide(VertxGaugeReRegistrations.MICROMETER_REGISTRY, null)).isEqualTo(FilterReply.NEUTRAL);
+    assertThat(
+            decide(
+                VertxGaugeReRegistrations.MICROMETER_REGISTRY,
+                "A MeterFilter is being configured after a Meter has been registered"))
+        .isEqualTo(FilterReply.NEUTRAL);
+    assertThat(decide(VertxGaugeReRegistrations.MICROMETER_REGISTRY, null))
+        .isEqualTo(FilterReply.NEUTRAL);
   }
 }

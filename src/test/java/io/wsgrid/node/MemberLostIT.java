@@ -23,9 +23,12 @@ class MemberLostIT {
 
       node.hazelcast().getLifecycleService().terminate();
 
-      assertThat(node.awaitStopped(30, TimeUnit.SECONDS)).as("the node stopped after its member shut down").isTrue();
+      assertThat(node.awaitStopped(30, TimeUnit.SECONDS))
+          .as("the node stopped after its member shut down")
+          .isTrue();
       assertThat(node.stopped().failed()).as("stopped() fails: the CLI exits 1").isTrue();
-      assertThat(node.stopped().cause().getMessage()).contains("cluster member shut down", "restart it");
+      assertThat(node.stopped().cause().getMessage())
+          .contains("cluster member shut down", "restart it");
       Await.until("the node refuses sockets", Duration.ofSeconds(5), () -> !node.isReady());
     } finally {
       cluster.close();

@@ -38,7 +38,9 @@ final class FrontProxyScenario {
   private FrontProxyScenario() {}
 
   static void run(String name, String binary, Duration settle, Launcher launcher) throws Exception {
-    assumeTrue(new File(binary).canExecute(), name + " missing: apt-get install " + new File(binary).getName() + " (.ci/run does)");
+    assumeTrue(
+        new File(binary).canExecute(),
+        name + " missing: apt-get install " + new File(binary).getName() + " (.ci/run does)");
     Vertx clients = Vertx.vertx();
     try (TestNodes cluster = new TestNodes(name.toLowerCase())) {
       Node a = cluster.start("a", 1, 1, 65536, 4 << 20);
@@ -48,25 +50,33 @@ final class FrontProxyScenario {
       List<WsClient> sockets = new ArrayList<>();
       try {
         String url = "ws://127.0.0.1:" + port + "/ws";
-        Await.until(name + " accepts WebSockets", Duration.ofSeconds(20), () -> {
-          try (WsClient probe = WsClient.connect(clients, url)) {
-            return probe.node() != null;
-          } catch (AssertionError e) {
-            return false;
-          }
-        });
+        Await.until(
+            name + " accepts WebSockets",
+            Duration.ofSeconds(20),
+            () -> {
+              try (WsClient probe = WsClient.connect(clients, url)) {
+                return probe.node() != null;
+              } catch (AssertionError e) {
+                return false;
+              }
+            });
         for (int i = 0; i < 20; i++) sockets.add(WsClient.connect(clients, url));
-        Map<String, Long> perNode = sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
+        Map<String, Long> perNode =
+            sockets.stream().collect(Collectors.groupingBy(WsClient::node, Collectors.counting()));
         assertThat(perNode).containsOnlyKeys("a", "b");
         WsClient onA = sockets.stream().filter(s -> s.node().equals("a")).findFirst().orElseThrow();
         WsClient onB = sockets.stream().filter(s -> s.node().equals("b")).findFirst().orElseThrow();
         String channel = "chat." + name.toLowerCase();
         onA.subscribe(channel);
         onB.publish(channel, new JsonObject().put("via", name));
-        assertThat(onA.publications(channel, 1).get(0).getJsonObject("data").getString("via")).isEqualTo(name);
+        assertThat(onA.publications(channel, 1).get(0).getJsonObject("data").getString("via"))
+            .isEqualTo(name);
 
-        http.send(HttpRequest.newBuilder(URI.create(b.settings().httpUrl() + "/admin/drain"))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        http.send(
+            HttpRequest.newBuilder(URI.create(b.settings().httpUrl() + "/admin/drain"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
         cluster.nodes().remove(b);
         assertThat(b.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(settle.toMillis());

@@ -14,17 +14,24 @@ class HaproxyIT {
   @Test
   void haproxyInFrontOfNodesFollowsDrain() throws Exception {
     // two failed /ready checks at 1 s take a node out
-    FrontProxyScenario.run("HAProxy", "/usr/sbin/haproxy", Duration.ofMillis(2_500), (port, portA, portB) -> {
-      String config = Files.readString(Path.of("conf/haproxy.cfg"))
-          .replace("bind 127.0.0.1:8090", "bind 127.0.0.1:" + port)
-          .replaceAll("(?m)^    server n3 .*\\n", "")
-          .replace("127.0.0.1:8081", "127.0.0.1:" + portA)
-          .replace("127.0.0.1:8082", "127.0.0.1:" + portB);
-      Path logs = Files.createDirectories(Path.of("target", "it-logs"));
-      Path file = logs.resolve("haproxy-test.cfg");
-      Files.writeString(file, config);
-      return new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString())
-          .redirectErrorStream(true).redirectOutput(logs.resolve("haproxy.log").toFile()).start();
-    });
+    FrontProxyScenario.run(
+        "HAProxy",
+        "/usr/sbin/haproxy",
+        Duration.ofMillis(2_500),
+        (port, portA, portB) -> {
+          String config =
+              Files.readString(Path.of("conf/haproxy.cfg"))
+                  .replace("bind 127.0.0.1:8090", "bind 127.0.0.1:" + port)
+                  .replaceAll("(?m)^    server n3 .*\\n", "")
+                  .replace("127.0.0.1:8081", "127.0.0.1:" + portA)
+                  .replace("127.0.0.1:8082", "127.0.0.1:" + portB);
+          Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+          Path file = logs.resolve("haproxy-test.cfg");
+          Files.writeString(file, config);
+          return new ProcessBuilder("/usr/sbin/haproxy", "-db", "-f", file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(logs.resolve("haproxy.log").toFile())
+              .start();
+        });
   }
 }

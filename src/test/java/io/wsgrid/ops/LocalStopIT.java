@@ -31,13 +31,30 @@ class LocalStopIT {
   void sigintStopsEveryChildWithinFiveSeconds() throws Exception {
     int port = Ports.freeRange(4);
     // A JVM run from a background job of a non-interactive shell (as CI may run this) ignores
-    // SIGINT, and so would local: `env --default-signal=INT` gives it the default, as a terminal would.
-    try (JarProcess local = JarProcess.start("local-stop", List.of("env", "--default-signal=INT"), null, "local", "--nodes", "3",
-        "--port", "" + port, "--cluster-name", Ports.clusterName("local-stop"), "--cluster-port", "" + Ports.clusterPort())) {
-      Await.until("local prints that the cluster is up", Duration.ofSeconds(180), () -> {
-        if (!local.process().isAlive()) throw new AssertionError("local exited:\n" + local.log());
-        return local.log().contains("Ctrl-C stops them all");
-      });
+    // SIGINT, and so would local: `env --default-signal=INT` gives it the default, as a terminal
+    // would.
+    try (JarProcess local =
+        JarProcess.start(
+            "local-stop",
+            List.of("env", "--default-signal=INT"),
+            null,
+            "local",
+            "--nodes",
+            "3",
+            "--port",
+            "" + port,
+            "--cluster-name",
+            Ports.clusterName("local-stop"),
+            "--cluster-port",
+            "" + Ports.clusterPort())) {
+      Await.until(
+          "local prints that the cluster is up",
+          Duration.ofSeconds(180),
+          () -> {
+            if (!local.process().isAlive())
+              throw new AssertionError("local exited:\n" + local.log());
+            return local.log().contains("Ctrl-C stops them all");
+          });
       String startup = local.log();
       Matcher ready = Pattern.compile("\\[local] all 4 ready in (\\d+) s").matcher(startup);
       assertThat(ready.find()).as("the ready line in:\n" + startup).isTrue();
@@ -45,7 +62,9 @@ class LocalStopIT {
       long statusLines = startup.lines().filter(l -> l.startsWith("[local] waiting for")).count();
       // At most one line per change of who is still starting (4 children: at most 4 changes after
       // the first line) plus one every 5 s: not one a second.
-      assertThat(statusLines).as("status lines over a %d s start:\n%s", seconds, startup).isLessThanOrEqualTo(5 + seconds / 5 + 1);
+      assertThat(statusLines)
+          .as("status lines over a %d s start:\n%s", seconds, startup)
+          .isLessThanOrEqualTo(5 + seconds / 5 + 1);
 
       // Each process serves several connections: Micrometer used to warn at a server's second one.
       for (int p = port; p <= port + 3; p++) {
@@ -59,15 +78,25 @@ class LocalStopIT {
       new ProcessBuilder("kill", "-INT", String.valueOf(local.pid())).inheritIO().start().waitFor();
       for (ProcessHandle child : children) {
         Duration left = STOP_LIMIT.minusNanos(System.nanoTime() - sent);
-        Await.until("child " + child.pid() + " " + child.info().arguments().map(a -> String.join(" ", a)).orElse("")
-            + " to exit within " + STOP_LIMIT + " of SIGINT; local's output:\n" + local.log(),
-            left.isNegative() ? Duration.ZERO : left, () -> !child.isAlive());
+        Await.until(
+            "child "
+                + child.pid()
+                + " "
+                + child.info().arguments().map(a -> String.join(" ", a)).orElse("")
+                + " to exit within "
+                + STOP_LIMIT
+                + " of SIGINT; local's output:\n"
+                + local.log(),
+            left.isNegative() ? Duration.ZERO : left,
+            () -> !child.isAlive());
       }
       long stopMs = (System.nanoTime() - sent) / 1_000_000;
       local.await(Duration.ofSeconds(10));
       String log = local.log();
       System.out.println("local: all 4 children exited " + stopMs + " ms after SIGINT");
-      assertThat(log).contains("[local] stopping edge, n1, n2, n3").containsPattern("\\[local] stopped in [0-9.]+ s")
+      assertThat(log)
+          .contains("[local] stopping edge, n1, n2, n3")
+          .containsPattern("\\[local] stopped in [0-9.]+ s")
           .contains("node n1 stopped", "node n2 stopped", "node n3 stopped", "edge edge stopped")
           .doesNotContain("already registered");
     }
@@ -77,8 +106,11 @@ class LocalStopIT {
   private static void assertSigintReaches(ProcessHandle process) throws IOException {
     Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
     if (!Files.isReadable(status)) return;
-    boolean ignored = Files.readAllLines(status).stream().filter(l -> l.startsWith("SigIgn:"))
-        .map(l -> Long.parseUnsignedLong(l.substring("SigIgn:".length()).trim(), 16)).anyMatch(mask -> (mask & 2) != 0);
+    boolean ignored =
+        Files.readAllLines(status).stream()
+            .filter(l -> l.startsWith("SigIgn:"))
+            .map(l -> Long.parseUnsignedLong(l.substring("SigIgn:".length()).trim(), 16))
+            .anyMatch(mask -> (mask & 2) != 0);
     assertThat(ignored).as("local ignores SIGINT despite env --default-signal=INT").isFalse();
   }
 
@@ -87,7 +119,9 @@ class LocalStopIT {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

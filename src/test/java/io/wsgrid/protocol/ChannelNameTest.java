@@ -3,9 +3,9 @@ package io.wsgrid.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ChannelNameTest {
 
@@ -20,8 +20,9 @@ class ChannelNameTest {
   @ValueSource(strings = {"", " ", "a b", "chat/lobby", "é", "a\nb", "*", "chat.*", "a\u0000"})
   void refusesEverythingElse(String name) {
     assertThat(ChannelName.isValid(name)).isFalse();
-    assertThatThrownBy(() -> ChannelName.require(name)).isInstanceOfSatisfying(ProtocolError.class,
-        e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_CHANNEL));
+    assertThatThrownBy(() -> ChannelName.require(name))
+        .isInstanceOfSatisfying(
+            ProtocolError.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_CHANNEL));
   }
 
   @Test

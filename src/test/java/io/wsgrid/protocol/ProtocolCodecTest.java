@@ -23,41 +23,68 @@ class ProtocolCodecTest {
     assertThat(sub.channel()).isEqualTo("chat.lobby");
     assertThat(sub.since()).isNull();
 
-    Command since = ProtocolCodec.parse("{\"id\":2,\"op\":\"subscribe\",\"channel\":\"chat.lobby\",\"since\":{\"offset\":41,\"epoch\":\"e1\"}}");
+    Command since =
+        ProtocolCodec.parse(
+            "{\"id\":2,\"op\":\"subscribe\",\"channel\":\"chat.lobby\",\"since\":{\"offset\":41,\"epoch\":\"e1\"}}");
     assertThat(since.since()).isEqualTo(new StreamPosition(41, "e1"));
 
-    Command pub = ProtocolCodec.parse("{\"id\":4,\"op\":\"publish\",\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}");
+    Command pub =
+        ProtocolCodec.parse(
+            "{\"id\":4,\"op\":\"publish\",\"channel\":\"chat.lobby\",\"data\":{\"text\":\"hi\"}}");
     assertThat(pub.data().toString()).isEqualTo("{\"text\":\"hi\"}");
-    assertThat(ProtocolCodec.parse("{\"op\":\"publish\",\"channel\":\"c\",\"data\":null}").data().toString()).isEqualTo("null");
+    assertThat(
+            ProtocolCodec.parse("{\"op\":\"publish\",\"channel\":\"c\",\"data\":null}")
+                .data()
+                .toString())
+        .isEqualTo("null");
 
-    assertThat(ProtocolCodec.parse("{\"id\":3,\"op\":\"unsubscribe\",\"channel\":\"chat.lobby\"}").op()).isEqualTo(Op.UNSUBSCRIBE);
-    assertThat(ProtocolCodec.parse("{\"id\":5,\"op\":\"presence\",\"channel\":\"chat.lobby\"}").op()).isEqualTo(Op.PRESENCE);
+    assertThat(
+            ProtocolCodec.parse("{\"id\":3,\"op\":\"unsubscribe\",\"channel\":\"chat.lobby\"}")
+                .op())
+        .isEqualTo(Op.UNSUBSCRIBE);
+    assertThat(
+            ProtocolCodec.parse("{\"id\":5,\"op\":\"presence\",\"channel\":\"chat.lobby\"}").op())
+        .isEqualTo(Op.PRESENCE);
     assertThat(ProtocolCodec.parse("{\"id\":\"a\",\"op\":\"ping\"}").id()).isEqualTo("a");
     assertThat(ProtocolCodec.parse("{\"op\":\"auth\",\"token\":\"t\"}").token()).isEqualTo("t");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "{", "nope", "[]", "[1]", "42", "\"op\"", "null", "{\"op\":\"ping\"", "{\"op\":\"ping\"}}"})
+  @ValueSource(
+      strings = {
+        "",
+        "{",
+        "nope",
+        "[]",
+        "[1]",
+        "42",
+        "\"op\"",
+        "null",
+        "{\"op\":\"ping\"",
+        "{\"op\":\"ping\"}}"
+      })
   void malformedJsonIsABadRequest(String text) {
     assertThat(refused(text).code()).isEqualTo(ErrorCode.BAD_REQUEST);
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "{\"id\":1}|BAD_REQUEST",
-      "{\"id\":1,\"op\":7}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"fly\"}|UNKNOWN_OP",
-      "{\"id\":1,\"op\":\"subscribe\"}|BAD_CHANNEL",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":5}|BAD_CHANNEL",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"a b\"}|BAD_CHANNEL",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"\"}|BAD_CHANNEL",
-      "{\"id\":1,\"op\":\"publish\",\"channel\":\"c\"}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":5}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":-2,\"epoch\":\"e\"}}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":1.5,\"epoch\":\"e\"}}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":1}}|BAD_REQUEST",
-      "{\"id\":1,\"op\":\"auth\"}|BAD_REQUEST",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"id\":1}|BAD_REQUEST",
+        "{\"id\":1,\"op\":7}|BAD_REQUEST",
+        "{\"id\":1,\"op\":\"fly\"}|UNKNOWN_OP",
+        "{\"id\":1,\"op\":\"subscribe\"}|BAD_CHANNEL",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":5}|BAD_CHANNEL",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"a b\"}|BAD_CHANNEL",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"\"}|BAD_CHANNEL",
+        "{\"id\":1,\"op\":\"publish\",\"channel\":\"c\"}|BAD_REQUEST",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":5}|BAD_REQUEST",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":-2,\"epoch\":\"e\"}}|BAD_REQUEST",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":1.5,\"epoch\":\"e\"}}|BAD_REQUEST",
+        "{\"id\":1,\"op\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":1}}|BAD_REQUEST",
+        "{\"id\":1,\"op\":\"auth\"}|BAD_REQUEST",
+      })
   void invalidFieldsAreRefusedWithTheRequestId(String text, ErrorCode code) {
     ProtocolError error = refused(text);
     assertThat(error.code()).isEqualTo(code);
@@ -81,48 +108,81 @@ class ProtocolCodecTest {
 
   @Test
   void serverFramesFollowTheContract() {
-    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1", 0, 0))).isEqualTo(
-        new JsonObject().put("op", "connected").put("node", "n2").put("client", "c1"));
-    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1", 50, 100))).isEqualTo(
-        new JsonObject().put("op", "connected").put("node", "n2").put("client", "c1")
-            .put("limits", new JsonObject().put("rate", 50).put("burst", 100)));
-    assertThat(new JsonObject(ProtocolCodec.ok(1, null))).isEqualTo(new JsonObject().put("id", 1).put("ok", true));
-    assertThat(new JsonObject(ProtocolCodec.ok(1, new JsonObject().put("epoch", "e1").put("offset", 41))))
-        .isEqualTo(new JsonObject().put("id", 1).put("ok", true).put("epoch", "e1").put("offset", 41));
-    JsonObject error = new JsonObject(ProtocolCodec.error(new ProtocolError(ErrorCode.BAD_CHANNEL, "bad", 9)));
+    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1", 0, 0)))
+        .isEqualTo(new JsonObject().put("op", "connected").put("node", "n2").put("client", "c1"));
+    assertThat(new JsonObject(ProtocolCodec.connected("n2", "c1", 50, 100)))
+        .isEqualTo(
+            new JsonObject()
+                .put("op", "connected")
+                .put("node", "n2")
+                .put("client", "c1")
+                .put("limits", new JsonObject().put("rate", 50).put("burst", 100)));
+    assertThat(new JsonObject(ProtocolCodec.ok(1, null)))
+        .isEqualTo(new JsonObject().put("id", 1).put("ok", true));
+    assertThat(
+            new JsonObject(
+                ProtocolCodec.ok(1, new JsonObject().put("epoch", "e1").put("offset", 41))))
+        .isEqualTo(
+            new JsonObject().put("id", 1).put("ok", true).put("epoch", "e1").put("offset", 41));
+    JsonObject error =
+        new JsonObject(ProtocolCodec.error(new ProtocolError(ErrorCode.BAD_CHANNEL, "bad", 9)));
     assertThat(error.getInteger("id")).isEqualTo(9);
-    assertThat(error.getJsonObject("error")).isEqualTo(new JsonObject().put("code", "bad_channel").put("message", "bad"));
+    assertThat(error.getJsonObject("error"))
+        .isEqualTo(new JsonObject().put("code", "bad_channel").put("message", "bad"));
   }
 
   @Test
   void errorCodesUseTheContractsWireNames() {
-    assertThat(ErrorCode.values()).extracting(ErrorCode::wire).containsExactlyInAnyOrder(
-        "bad_request", "unknown_op", "bad_channel", "unauthorized", "forbidden", "too_large", "rate_limited", "unavailable", "internal");
+    assertThat(ErrorCode.values())
+        .extracting(ErrorCode::wire)
+        .containsExactlyInAnyOrder(
+            "bad_request",
+            "unknown_op",
+            "bad_channel",
+            "unauthorized",
+            "forbidden",
+            "too_large",
+            "rate_limited",
+            "unavailable",
+            "internal");
   }
 
-  /** Values a tree parser would change: big and long numbers, 1e400, escapes, surrogate pairs, white space. */
+  /**
+   * Values a tree parser would change: big and long numbers, 1e400, escapes, surrogate pairs, white
+   * space.
+   */
   static final String[] EXACT_VALUES = {
-      "0.10000000000000000555", "1796279589256.123", "1e400", "-0", "123456789012345678901234567890",
-      "\"\\u00e9\\ud83d\\ude00 \\\" \\/ \\n\"", "\"é😀\"", "{ \"b\" : [ 1 , 2.50 ,\ttrue ] ,\"a\":null }", "[]", "\"\"",
-      "  {\"x\":1e-7}  ",
+    "0.10000000000000000555", "1796279589256.123", "1e400", "-0", "123456789012345678901234567890",
+    "\"\\u00e9\\ud83d\\ude00 \\\" \\/ \\n\"", "\"é😀\"",
+        "{ \"b\" : [ 1 , 2.50 ,\ttrue ] ,\"a\":null }", "[]", "\"\"",
+    "  {\"x\":1e-7}  ",
   };
 
   @Test
   void publishedDataIsKeptByteForByte() {
     for (String value : EXACT_VALUES) {
-      Command pub = ProtocolCodec.parse("{\"op\":\"publish\",\"channel\":\"c\",\"data\":" + value + "}");
+      Command pub =
+          ProtocolCodec.parse("{\"op\":\"publish\",\"channel\":\"c\",\"data\":" + value + "}");
       assertThat(pub.data().toString()).isEqualTo(value.strip());
       String frame = ProtocolCodec.publication("c", 7, pub.data().bytes()).toString();
-      assertThat(frame).isEqualTo("{\"channel\":\"c\",\"offset\":7,\"data\":" + value.strip() + "}");
-      assertThat(ProtocolCodec.parsePublish(("{\"channel\":\"c\",\"data\":" + value + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8))
-          .data().toString()).isEqualTo(value.strip());
+      assertThat(frame)
+          .isEqualTo("{\"channel\":\"c\",\"offset\":7,\"data\":" + value.strip() + "}");
+      assertThat(
+              ProtocolCodec.parsePublish(
+                      ("{\"channel\":\"c\",\"data\":" + value + "}")
+                          .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                  .data()
+                  .toString())
+          .isEqualTo(value.strip());
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"{\"a\":\"\\x\"}", "01", "[1,2}", "\"\u0001\"", "tru", "{\"a\" 1}", "1 2", "[1,]"})
+  @ValueSource(
+      strings = {"{\"a\":\"\\x\"}", "01", "[1,2}", "\"\u0001\"", "tru", "{\"a\" 1}", "1 2", "[1,]"})
   void malformedDataIsABadRequest(String value) {
-    ProtocolError error = refused("{\"id\":1,\"op\":\"publish\",\"channel\":\"c\",\"data\":" + value + "}");
+    ProtocolError error =
+        refused("{\"id\":1,\"op\":\"publish\",\"channel\":\"c\",\"data\":" + value + "}");
     assertThat(error.code()).isEqualTo(ErrorCode.BAD_REQUEST);
     assertThat(error.getMessage()).contains("malformed JSON");
   }

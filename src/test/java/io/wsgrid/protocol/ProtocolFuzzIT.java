@@ -27,16 +27,15 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of random and mutated frames against a running node, from a seeded generator (rerun
- * one with {@code -Dfuzz.seed=N}): random bytes, invalid UTF-8, deep JSON nesting, huge numbers
- * and strings, wrong types for each field, truncated JSON, binary and malformed frames. Each input
- * must get a reply ({@code ok} for what happens to be valid, else {@code error}) or a close with a
- * standard code; the node never dies; and a well-behaved subscriber on the same node receives
- * every publication of a backend publishing throughout, in order.
+ * Thousands of random and mutated frames against a running node, from a seeded generator (rerun one
+ * with {@code -Dfuzz.seed=N}): random bytes, invalid UTF-8, deep JSON nesting, huge numbers and
+ * strings, wrong types for each field, truncated JSON, binary and malformed frames. Each input must
+ * get a reply ({@code ok} for what happens to be valid, else {@code error}) or a close with a
+ * standard code; the node never dies; and a well-behaved subscriber on the same node receives every
+ * publication of a backend publishing throughout, in order.
  */
 class ProtocolFuzzIT {
   private static final Set<Integer> STANDARD_CLOSES = Set.of(1002, 1003, 1007, 1008, 1009);
@@ -52,44 +51,68 @@ class ProtocolFuzzIT {
   void randomAndMutatedFramesGetAnErrorOrAStandardCloseAndHurtNoOne() throws Exception {
     Vertx vertx = Vertx.vertx();
     try (TestNodes cluster = new TestNodes("fuzz")) {
-      Node node = cluster.start("fuzz", 2, 2, SessionLimits.of(MAX_FRAME, 4 << 20).withMessageRate(0, 0), SecuritySettings.OPEN);
+      Node node =
+          cluster.start(
+              "fuzz",
+              2,
+              2,
+              SessionLimits.of(MAX_FRAME, 4 << 20).withMessageRate(0, 0),
+              SecuritySettings.OPEN);
       String url = node.settings().httpUrl();
       try (WsClient good = WsClient.connect(vertx, node.settings().wsUrl())) {
         good.subscribe("good.feed");
         AtomicBoolean fuzzing = new AtomicBoolean(true);
         AtomicInteger published = new AtomicInteger();
-        Thread backend = new Thread(() -> {
-          HttpClient http = HttpClient.newHttpClient();
-          long end = System.nanoTime() + BUDGET.toNanos() + Duration.ofSeconds(30).toNanos();
-          while ((fuzzing.get() || published.get() < 50) && System.nanoTime() < end) {
-            int n = published.get();
-            try {
-              HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/api/publish"))
-                  .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("channel", "good.feed").put("data", n).encode())).build(),
-                  HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() == 200) published.incrementAndGet();
-              Thread.sleep(10);
-            } catch (IOException | InterruptedException e) {
-              return;
-            }
-          }
-        }, "fuzz-backend");
+        Thread backend =
+            new Thread(
+                () -> {
+                  HttpClient http = HttpClient.newHttpClient();
+                  long end =
+                      System.nanoTime() + BUDGET.toNanos() + Duration.ofSeconds(30).toNanos();
+                  while ((fuzzing.get() || published.get() < 50) && System.nanoTime() < end) {
+                    int n = published.get();
+                    try {
+                      HttpResponse<String> r =
+                          http.send(
+                              HttpRequest.newBuilder(URI.create(url + "/api/publish"))
+                                  .POST(
+                                      HttpRequest.BodyPublishers.ofString(
+                                          new JsonObject()
+                                              .put("channel", "good.feed")
+                                              .put("data", n)
+                                              .encode()))
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString());
+                      if (r.statusCode() == 200) published.incrementAndGet();
+                      Thread.sleep(10);
+                    } catch (IOException | InterruptedException e) {
+                      return;
+                    }
+                  }
+                },
+                "fuzz-backend");
         backend.start();
 
         int tried = fuzz(node);
         fuzzing.set(false);
         backend.join(60_000);
 
-        System.out.printf("fuzz: %d inputs tried (seed %d, -Dfuzz.seed=%d to rerun); outcomes %s; %d publications during the fuzz%n",
+        System.out.printf(
+            "fuzz: %d inputs tried (seed %d, -Dfuzz.seed=%d to rerun); outcomes %s; %d publications during the fuzz%n",
             tried, seed, seed, outcomes, published.get());
         assertThat(tried).isGreaterThanOrEqualTo(2000);
-        assertThat(outcomes).as("invalid UTF-8 fails the connection (RFC 6455)").containsKey("close 1007");
+        assertThat(outcomes)
+            .as("invalid UTF-8 fails the connection (RFC 6455)")
+            .containsKey("close 1007");
         assertThat(published.get()).isGreaterThan(0);
         List<JsonObject> got = good.publications("good.feed", published.get());
-        for (int i = 0; i < got.size(); i++) assertThat(got.get(i).getInteger("data")).as("publication %d in order", i).isEqualTo(i);
+        for (int i = 0; i < got.size(); i++)
+          assertThat(got.get(i).getInteger("data")).as("publication %d in order", i).isEqualTo(i);
         assertThat(good.request(new JsonObject().put("op", "ping")).getBoolean("ok")).isTrue();
         assertThat(node.isReady()).isTrue();
-        assertThat(Http.metric(url, "wsgrid_connections")).as("every fuzz socket was released").isEqualTo(1);
+        assertThat(Http.metric(url, "wsgrid_connections"))
+            .as("every fuzz socket was released")
+            .isEqualTo(1);
       }
     } finally {
       vertx.close();
@@ -109,7 +132,8 @@ class ProtocolFuzzIT {
         // The node closed on an earlier frame while this one was being written: read what it said.
       }
       String outcome = answer(ws, input);
-      outcomes.merge(outcome.startsWith("close") ? outcome : outcome.split(":")[0], 1, Integer::sum);
+      outcomes.merge(
+          outcome.startsWith("close") ? outcome : outcome.split(":")[0], 1, Integer::sum);
       if (outcome.startsWith("close")) {
         ws.close();
         ws = open(node);
@@ -133,7 +157,10 @@ class ProtocolFuzzIT {
         RawWebSocket.Frame frame = ws.readFrame();
         if (frame.opcode() == 0x9 || frame.opcode() == 0xA) continue; // ping, pong
         if (frame.opcode() == 0x8) {
-          int code = frame.payload().length >= 2 ? ((frame.payload()[0] & 0xff) << 8) | (frame.payload()[1] & 0xff) : 1005;
+          int code =
+              frame.payload().length >= 2
+                  ? ((frame.payload()[0] & 0xff) << 8) | (frame.payload()[1] & 0xff)
+                  : 1005;
           assertThat(STANDARD_CLOSES).as("close code for %s", input).contains(code);
           return "close " + code;
         }
@@ -141,14 +168,17 @@ class ProtocolFuzzIT {
         JsonObject reply = new JsonObject(frame.text());
         if (reply.containsKey("error")) {
           String code = reply.getJsonObject("error").getString("code");
-          assertThat(reply.getJsonObject("error").getString("message")).as("error message for %s", input).isNotBlank();
+          assertThat(reply.getJsonObject("error").getString("message"))
+              .as("error message for %s", input)
+              .isNotBlank();
           return "error:" + code;
         }
         if (reply.getBoolean("ok", false)) return "ok";
         // a publication of a channel a valid mutated subscribe joined: not the reply yet
       }
     } catch (IOException e) {
-      throw new AssertionError("no reply and no close frame for " + input + ": " + e.getMessage(), e);
+      throw new AssertionError(
+          "no reply and no close frame for " + input + ": " + e.getMessage(), e);
     }
   }
 
@@ -168,10 +198,19 @@ class ProtocolFuzzIT {
   private Input next() {
     int pick = random.nextInt(100);
     if (pick < 8) return text("random bytes", randomBytes(1 + random.nextInt(300)));
-    if (pick < 14) return text("printable noise", randomPrintable(1 + random.nextInt(200)).getBytes(StandardCharsets.UTF_8));
+    if (pick < 14)
+      return text(
+          "printable noise",
+          randomPrintable(1 + random.nextInt(200)).getBytes(StandardCharsets.UTF_8));
     if (pick < 18) return binary();
     if (pick < 21) return text("deep nesting", deepNesting().getBytes(StandardCharsets.UTF_8));
-    if (pick < 23) return text("huge string", ("{\"op\":\"publish\",\"channel\":\"fuzz.big\",\"data\":\"" + "x".repeat(MAX_FRAME) + "\"}").getBytes(StandardCharsets.UTF_8));
+    if (pick < 23)
+      return text(
+          "huge string",
+          ("{\"op\":\"publish\",\"channel\":\"fuzz.big\",\"data\":\""
+                  + "x".repeat(MAX_FRAME)
+                  + "\"}")
+              .getBytes(StandardCharsets.UTF_8));
     if (pick < 25) return malformedFrame();
     if (pick < 28) return fragmented();
     if (pick < 33) return text("invalid UTF-8 in JSON", invalidUtf8InJson());
@@ -183,39 +222,55 @@ class ProtocolFuzzIT {
   }
 
   private Input binary() {
-    byte[] payload = random.nextBoolean() ? randomBytes(random.nextInt(200)) : validRequest().encode().getBytes(StandardCharsets.UTF_8);
+    byte[] payload =
+        random.nextBoolean()
+            ? randomBytes(random.nextInt(200))
+            : validRequest().encode().getBytes(StandardCharsets.UTF_8);
     return new Input("binary frame", preview(payload), ws -> ws.sendFrame(0x2, true, payload));
   }
 
   private Input fragmented() {
     byte[] payload = validRequest().encode().getBytes(StandardCharsets.UTF_8);
     int cut = payload.length / 2;
-    return new Input("fragmented valid request", preview(payload), ws -> {
-      ws.sendFrame(0x1, false, java.util.Arrays.copyOfRange(payload, 0, cut));
-      ws.sendFrame(0x0, true, java.util.Arrays.copyOfRange(payload, cut, payload.length));
-    });
+    return new Input(
+        "fragmented valid request",
+        preview(payload),
+        ws -> {
+          ws.sendFrame(0x1, false, java.util.Arrays.copyOfRange(payload, 0, cut));
+          ws.sendFrame(0x0, true, java.util.Arrays.copyOfRange(payload, cut, payload.length));
+        });
   }
 
-  /** Frames a conforming client never sends: reserved opcodes, RSV bits, no mask, a lone continuation. */
+  /**
+   * Frames a conforming client never sends: reserved opcodes, RSV bits, no mask, a lone
+   * continuation.
+   */
   private Input malformedFrame() {
     int kind = random.nextInt(4);
     byte[] body = "{\"op\":\"ping\"}".getBytes(StandardCharsets.UTF_8);
     return switch (kind) {
-      case 0 -> new Input("reserved opcode", "0x3", ws -> ws.sendFrame(0x3 + random.nextInt(5), true, body));
+      case 0 ->
+          new Input(
+              "reserved opcode", "0x3", ws -> ws.sendFrame(0x3 + random.nextInt(5), true, body));
       case 1 -> new Input("RSV1 set", "", ws -> ws.sendFrame(0x40 | 0x1, true, body));
-      case 2 -> new Input("unmasked", "", ws -> {
-        byte[] frame = new byte[2 + body.length];
-        frame[0] = (byte) 0x81;
-        frame[1] = (byte) body.length;
-        System.arraycopy(body, 0, frame, 2, body.length);
-        ws.sendRaw(frame);
-      });
+      case 2 ->
+          new Input(
+              "unmasked",
+              "",
+              ws -> {
+                byte[] frame = new byte[2 + body.length];
+                frame[0] = (byte) 0x81;
+                frame[1] = (byte) body.length;
+                System.arraycopy(body, 0, frame, 2, body.length);
+                ws.sendRaw(frame);
+              });
       default -> new Input("continuation without start", "", ws -> ws.sendFrame(0x0, true, body));
     };
   }
 
   private byte[] invalidUtf8InJson() {
-    byte[] prefix = "{\"op\":\"publish\",\"channel\":\"fuzz.u\",\"data\":\"".getBytes(StandardCharsets.UTF_8);
+    byte[] prefix =
+        "{\"op\":\"publish\",\"channel\":\"fuzz.u\",\"data\":\"".getBytes(StandardCharsets.UTF_8);
     byte[] bad = {(byte) 0xC3, (byte) 0x28, (byte) 0xFF, (byte) 0xED, (byte) 0xA0, (byte) 0x80};
     byte[] suffix = "\"}".getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[prefix.length + bad.length + suffix.length];
@@ -225,7 +280,10 @@ class ProtocolFuzzIT {
     return out;
   }
 
-  /** A valid request, then one mutation: a field of another type, a field removed or added, truncation, a byte flipped. */
+  /**
+   * A valid request, then one mutation: a field of another type, a field removed or added,
+   * truncation, a byte flipped.
+   */
   private Input mutated() {
     JsonObject request = validRequest();
     List<String> fields = new ArrayList<>(request.fieldNames());
@@ -269,16 +327,28 @@ class ProtocolFuzzIT {
 
   private JsonObject validRequest() {
     String channel = "fuzz." + random.nextInt(50);
-    JsonObject r = switch (random.nextInt(7)) {
-      case 0 -> new JsonObject().put("op", "subscribe").put("channel", channel);
-      case 1 -> new JsonObject().put("op", "subscribe").put("channel", "chat.fuzz" + random.nextInt(5))
-          .put("since", new JsonObject().put("offset", random.nextInt(10)).put("epoch", "e" + random.nextInt(3)));
-      case 2 -> new JsonObject().put("op", "unsubscribe").put("channel", channel);
-      case 3 -> new JsonObject().put("op", "publish").put("channel", channel).put("data", new JsonObject().put("n", random.nextInt()));
-      case 4 -> new JsonObject().put("op", "presence").put("channel", channel);
-      case 5 -> new JsonObject().put("op", "auth").put("token", randomPrintable(20));
-      default -> new JsonObject().put("op", "ping");
-    };
+    JsonObject r =
+        switch (random.nextInt(7)) {
+          case 0 -> new JsonObject().put("op", "subscribe").put("channel", channel);
+          case 1 ->
+              new JsonObject()
+                  .put("op", "subscribe")
+                  .put("channel", "chat.fuzz" + random.nextInt(5))
+                  .put(
+                      "since",
+                      new JsonObject()
+                          .put("offset", random.nextInt(10))
+                          .put("epoch", "e" + random.nextInt(3)));
+          case 2 -> new JsonObject().put("op", "unsubscribe").put("channel", channel);
+          case 3 ->
+              new JsonObject()
+                  .put("op", "publish")
+                  .put("channel", channel)
+                  .put("data", new JsonObject().put("n", random.nextInt()));
+          case 4 -> new JsonObject().put("op", "presence").put("channel", channel);
+          case 5 -> new JsonObject().put("op", "auth").put("token", randomPrintable(20));
+          default -> new JsonObject().put("op", "ping");
+        };
     if (random.nextBoolean()) r.put("id", random.nextInt(1_000_000));
     return r;
   }
@@ -304,7 +374,11 @@ class ProtocolFuzzIT {
     int depth = 500 + random.nextInt(5000);
     String open = random.nextBoolean() ? "[" : "{\"a\":";
     String close = open.equals("[") ? "]" : "}";
-    return "{\"op\":\"publish\",\"channel\":\"fuzz.deep\",\"data\":" + open.repeat(depth) + "1" + close.repeat(depth) + "}";
+    return "{\"op\":\"publish\",\"channel\":\"fuzz.deep\",\"data\":"
+        + open.repeat(depth)
+        + "1"
+        + close.repeat(depth)
+        + "}";
   }
 
   private byte[] randomBytes(int n) {

@@ -14,11 +14,21 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ChannelRulesTest {
-  private static final Identity ALICE = new Identity("alice", Long.MAX_VALUE, Map.of(
-      Op.SUBSCRIBE, List.of("team.red.*", "inbox.{sub}"), Op.PUBLISH, List.of("team.red.chat")));
+  private static final Identity ALICE =
+      new Identity(
+          "alice",
+          Long.MAX_VALUE,
+          Map.of(
+              Op.SUBSCRIBE,
+              List.of("team.red.*", "inbox.{sub}"),
+              Op.PUBLISH,
+              List.of("team.red.chat")));
   private static final Identity BOB = new Identity("bob", Long.MAX_VALUE, Map.of());
 
-  private final ChannelRules rules = ChannelRules.fromConfig(new JsonObject("""
+  private final ChannelRules rules =
+      ChannelRules.fromConfig(
+          new JsonObject(
+              """
       {"permissions": [
         {"pattern": "public.*", "subscribe": "anyone", "presence": "anyone", "publish": "nobody"},
         {"pattern": "user.{sub}.*", "subscribe": "user", "publish": "user", "presence": "user"},
@@ -64,7 +74,9 @@ class ChannelRulesTest {
   @Test
   void withoutPermissionsEverythingIsOpenAndAnOmittedOpIsTokenOnly() {
     ChannelRules.open().check(Op.PUBLISH, "any.thing", Identity.ANONYMOUS);
-    ChannelRules partial = ChannelRules.fromConfig(new JsonObject("{\"permissions\":[{\"pattern\":\"a.*\",\"subscribe\":\"anyone\"}]}"));
+    ChannelRules partial =
+        ChannelRules.fromConfig(
+            new JsonObject("{\"permissions\":[{\"pattern\":\"a.*\",\"subscribe\":\"anyone\"}]}"));
     partial.check(Op.SUBSCRIBE, "a.b", Identity.ANONYMOUS);
     assertCode(Op.PUBLISH, "a.b", BOB, ErrorCode.FORBIDDEN);
     assertCode(Op.SUBSCRIBE, "unmatched", BOB, ErrorCode.FORBIDDEN);
@@ -72,26 +84,40 @@ class ChannelRulesTest {
 
   @Test
   void badRulesAreConfigErrorsThatSayWhatToWrite() {
-    assertThatThrownBy(() -> ChannelRules.fromConfig(new JsonObject("{\"permissions\":[{\"pattern\":\"a.*\",\"subscribe\":\"everyone\"}]}")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("anyone, user, token or nobody");
-    assertThatThrownBy(() -> ChannelRules.fromConfig(new JsonObject("{\"permissions\":[{\"pattern\":\"a.*\",\"subscibe\":\"anyone\"}]}")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'subscibe'");
-    assertThatThrownBy(() -> ChannelRules.fromConfig(new JsonObject("{\"permissions\":{\"pattern\":\"a\"}}")))
+    assertThatThrownBy(
+            () ->
+                ChannelRules.fromConfig(
+                    new JsonObject(
+                        "{\"permissions\":[{\"pattern\":\"a.*\",\"subscribe\":\"everyone\"}]}")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("anyone, user, token or nobody");
+    assertThatThrownBy(
+            () ->
+                ChannelRules.fromConfig(
+                    new JsonObject(
+                        "{\"permissions\":[{\"pattern\":\"a.*\",\"subscibe\":\"anyone\"}]}")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown key 'subscibe'");
+    assertThatThrownBy(
+            () -> ChannelRules.fromConfig(new JsonObject("{\"permissions\":{\"pattern\":\"a\"}}")))
         .isInstanceOf(ConfigException.class);
   }
 
   @Test
   void theShippedProductionExampleParses() {
-    ChannelRules production = ChannelRules.fromConfig(ConfigFile.load("conf/wsgrid.production.yaml"));
+    ChannelRules production =
+        ChannelRules.fromConfig(ConfigFile.load("conf/wsgrid.production.yaml"));
     assertThat(production.rules()).hasSizeGreaterThanOrEqualTo(3);
     production.check(Op.SUBSCRIBE, "public.status", Identity.ANONYMOUS);
     assertCode(Op.PUBLISH, "public.status", BOB, ErrorCode.FORBIDDEN);
     production.check(Op.SUBSCRIBE, "user.bob.inbox", BOB);
-    assertThatThrownBy(() -> production.check(Op.SUBSCRIBE, "user.bob.inbox", ALICE)).isInstanceOf(ProtocolError.class);
+    assertThatThrownBy(() -> production.check(Op.SUBSCRIBE, "user.bob.inbox", ALICE))
+        .isInstanceOf(ProtocolError.class);
   }
 
   private void assertCode(Op op, String channel, Identity who, ErrorCode code) {
-    assertThatThrownBy(() -> rules.check(op, channel, who)).isInstanceOf(ProtocolError.class)
+    assertThatThrownBy(() -> rules.check(op, channel, who))
+        .isInstanceOf(ProtocolError.class)
         .satisfies(e -> assertThat(((ProtocolError) e).code()).isEqualTo(code));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.buffer.Unpooled;
 import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.Rejections;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +66,9 @@ class HandshakeTimeoutTest {
     slowBody.writeInbound(new DefaultHttpContent(Unpooled.copiedBuffer(new byte[] {'{'})));
     after(5);
     assertThat(partialHead.isOpen()).isFalse();
-    assertThat(slowBody.isOpen()).as("the clock runs from the connection's start, not from the head").isFalse();
+    assertThat(slowBody.isOpen())
+        .as("the clock runs from the connection's start, not from the head")
+        .isFalse();
   }
 
   @Test
@@ -87,7 +89,8 @@ class HandshakeTimeoutTest {
   void anUpgradedConnectionIsNeverClosedAndLeavesNoHandlerBehind() {
     EmbeddedChannel socket = connect();
     socket.writeInbound(head("/ws"), LastHttpContent.EMPTY_LAST_CONTENT);
-    socket.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+    socket.writeOutbound(
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
     assertThat(socket.pipeline().get(HandshakeTimeout.Watch.class)).isNull();
     after(3600);
     assertThat(socket.isOpen()).isTrue();
@@ -98,17 +101,23 @@ class HandshakeTimeoutTest {
   void aContinueDoesNotEndTheExchangeAndAnEarlyRefusalKeepsTheClockForTheRestOfTheBody() {
     EmbeddedChannel channel = connect();
     channel.writeInbound(head("/api/publish"));
-    channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+    channel.writeOutbound(
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
     channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
     after(30);
-    assertThat(channel.isOpen()).as("answered after 100 Continue and a complete body: not timed").isTrue();
+    assertThat(channel.isOpen())
+        .as("answered after 100 Continue and a complete body: not timed")
+        .isTrue();
     channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
 
     EmbeddedChannel refused = connect();
     refused.writeInbound(head("/api/publish"));
-    refused.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED));
+    refused.writeOutbound(
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED));
     after(10);
-    assertThat(refused.isOpen()).as("refused before its body came, and the body never ends").isFalse();
+    assertThat(refused.isOpen())
+        .as("refused before its body came, and the body never ends")
+        .isFalse();
   }
 
   @Test
@@ -116,11 +125,15 @@ class HandshakeTimeoutTest {
     for (int i = 0; i < 100; i++) {
       EmbeddedChannel socket = connect();
       socket.writeInbound(head("/ws"), LastHttpContent.EMPTY_LAST_CONTENT);
-      socket.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+      socket.writeOutbound(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
     }
     assertThat(timeout.queued()).isEqualTo(100);
     after(1);
-    assertThat(timeout.queued()).as("entries of connections no longer waiting go at the next sweep").isZero();
+    assertThat(timeout.queued())
+        .as("entries of connections no longer waiting go at the next sweep")
+        .isZero();
   }
 
   @Test
@@ -132,7 +145,11 @@ class HandshakeTimeoutTest {
 
   /** {@code wsgrid_rejections_total{reason="handshake_timeout"}}. */
   private double timedOut() {
-    Counter counter = registry.find(MeterNames.REJECTIONS).tag(MeterNames.TAG_REASON, "handshake_timeout").counter();
+    Counter counter =
+        registry
+            .find(MeterNames.REJECTIONS)
+            .tag(MeterNames.TAG_REASON, "handshake_timeout")
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 }

@@ -17,7 +17,10 @@ public final class Await {
 
   public static <T> T result(Future<T> future, Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new AssertionError("failed: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
@@ -32,7 +35,8 @@ public final class Await {
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+      if (System.nanoTime() > deadline)
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
       try {
         Thread.sleep(20);
       } catch (InterruptedException e) {

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * output goes to {@code target/it-logs/<name>.log}. Stopped by its own pid only.
  */
 public final class JarProcess implements AutoCloseable {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final String name;
   private final Process process;
   private final Path log;
@@ -32,7 +33,8 @@ public final class JarProcess implements AutoCloseable {
   public static String jar() {
     String jar = System.getProperty("wsgrid.jar", "target/wsgrid.jar");
     if (!new File(jar).isFile()) {
-      throw new IllegalStateException(jar + " is missing: run `mvn -B verify` (the jar is built in the package phase)");
+      throw new IllegalStateException(
+          jar + " is missing: run `mvn -B verify` (the jar is built in the package phase)");
     }
     return jar;
   }
@@ -53,11 +55,16 @@ public final class JarProcess implements AutoCloseable {
       Files.createDirectories(logs);
       Path log = logs.resolve(name + ".log");
       List<String> command = new ArrayList<>(prefix);
-      command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+      command.addAll(
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-Xmx256m",
+              "-XX:+UseSerialGC"));
       command.addAll(jvmOptions());
       command.addAll(List.of("-jar", Path.of(jar()).toAbsolutePath().toString()));
       command.addAll(List.of(args));
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
       if (dir != null) builder.directory(dir.toFile());
       Process process = builder.start();
       return new JarProcess(name, process, log);
@@ -67,9 +74,9 @@ public final class JarProcess implements AutoCloseable {
   }
 
   /**
-   * Extra JVM options for every process, from {@code -Dwsgrid.it.jvm-options="…"} (space-separated),
-   * e.g. {@code -Dlogback.configurationFile=/tmp/debug-logback.xml} to see Hazelcast's INFO lines
-   * when a test fails.
+   * Extra JVM options for every process, from {@code -Dwsgrid.it.jvm-options="…"}
+   * (space-separated), e.g. {@code -Dlogback.configurationFile=/tmp/debug-logback.xml} to see
+   * Hazelcast's INFO lines when a test fails.
    */
   private static List<String> jvmOptions() {
     String options = System.getProperty("wsgrid.it.jvm-options", "").strip();
@@ -96,28 +103,36 @@ public final class JarProcess implements AutoCloseable {
   public void awaitReady(String url, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+      if (!process.isAlive())
+        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
       if (status(url) == 200) return;
       sleep(200);
     }
     throw new AssertionError(name + " not ready at " + url + " within " + timeout + ":\n" + log());
   }
 
-  /** Waits until the process has logged {@code text} (for endpoints a plain HTTP probe cannot reach, like TLS ones). */
+  /**
+   * Waits until the process has logged {@code text} (for endpoints a plain HTTP probe cannot reach,
+   * like TLS ones).
+   */
   public void awaitLog(String text, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (log().contains(text)) return;
-      if (!process.isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
+      if (!process.isAlive())
+        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
       sleep(200);
     }
-    throw new AssertionError(name + " did not log '" + text + "' within " + timeout + ":\n" + log());
+    throw new AssertionError(
+        name + " did not log '" + text + "' within " + timeout + ":\n" + log());
   }
 
   public static int status(String url) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -126,12 +141,21 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
-  /** The value of the one sample of a metric in {@code base}/metrics (see {@link PrometheusSamples#value}); NaN when absent or not answering. */
+  /**
+   * The value of the one sample of a metric in {@code base}/metrics (see {@link
+   * PrometheusSamples#value}); NaN when absent or not answering.
+   */
   public static double metric(String base, String name) {
     try {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(3)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? PrometheusSamples.value(response.body(), name) : Double.NaN;
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                  .timeout(Duration.ofSeconds(3))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200
+          ? PrometheusSamples.value(response.body(), name)
+          : Double.NaN;
     } catch (IOException e) {
       return Double.NaN;
     } catch (InterruptedException e) {

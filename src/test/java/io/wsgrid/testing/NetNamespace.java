@@ -33,10 +33,18 @@ public final class NetNamespace implements AutoCloseable {
 
   /** Creates the namespace and its link, or skips the test (fails it under CI) saying why. */
   public static NetNamespace create() {
-    String tag = Long.toString(ProcessHandle.current().pid() % 100_000, 36) + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
-    String prefix = "10." + (200 + ThreadLocalRandom.current().nextInt(50)) + "." + ThreadLocalRandom.current().nextInt(256) + ".";
+    String tag =
+        Long.toString(ProcessHandle.current().pid() % 100_000, 36)
+            + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
+    String prefix =
+        "10."
+            + (200 + ThreadLocalRandom.current().nextInt(50))
+            + "."
+            + ThreadLocalRandom.current().nextInt(256)
+            + ".";
     int base = 4 * ThreadLocalRandom.current().nextInt(64);
-    NetNamespace ns = add("wsgrid-test-" + tag, "wsgh" + tag, prefix + (base + 1), prefix + (base + 2));
+    NetNamespace ns =
+        add("wsgrid-test-" + tag, "wsgh" + tag, prefix + (base + 1), prefix + (base + 2));
     try {
       ns.link("wsgn" + tag, 30);
       ns.must("ip", "addr", "add", ns.hostAddress + "/30", "dev", ns.hostLink);
@@ -52,7 +60,8 @@ public final class NetNamespace implements AutoCloseable {
    * A host on {@code bridge}: namespace {@code name}, its address {@code address/24}, its link's
    * end in this namespace {@code hostLink} (enslaved to the bridge, which has {@code gateway}).
    */
-  static NetNamespace onBridge(String name, String hostLink, String nsLink, String bridge, String gateway, String address) {
+  static NetNamespace onBridge(
+      String name, String hostLink, String nsLink, String bridge, String gateway, String address) {
     NetNamespace ns = add(name, hostLink, gateway, address);
     try {
       ns.link(nsLink, 24);
@@ -66,7 +75,8 @@ public final class NetNamespace implements AutoCloseable {
   }
 
   /** Adds the namespace, or skips the test (fails it under CI) when that is not permitted here. */
-  private static NetNamespace add(String name, String hostLink, String hostAddress, String address) {
+  private static NetNamespace add(
+      String name, String hostLink, String hostAddress, String address) {
     Result added = run(List.of("ip", "netns", "add", name));
     if (added.code() != 0) notPermitted("ip netns add", added);
     return new NetNamespace(name, hostLink, hostAddress, address);
@@ -74,17 +84,34 @@ public final class NetNamespace implements AutoCloseable {
 
   /** Skips the test, or fails it under CI (env {@code CI}), because {@code what} was refused. */
   static void notPermitted(String what, Result refused) {
-    String why = "network namespaces are not permitted here (" + what + ": " + refused.output().strip()
-        + "): run the fault suite as root or with CAP_NET_ADMIN";
+    String why =
+        "network namespaces are not permitted here ("
+            + what
+            + ": "
+            + refused.output().strip()
+            + "): run the fault suite as root or with CAP_NET_ADMIN";
     if (System.getenv("CI") != null) throw new AssertionError(why);
     Assumptions.abort(why);
   }
 
-  /** The veth pair: {@code nsLink} inside with the address, loopback up; {@link #hostLink} left here, down. */
+  /**
+   * The veth pair: {@code nsLink} inside with the address, loopback up; {@link #hostLink} left
+   * here, down.
+   */
   private void link(String nsLink, int prefixLength) {
     must("ip", "link", "add", hostLink, "type", "veth", "peer", "name", nsLink);
     must("ip", "link", "set", nsLink, "netns", name);
-    must("ip", "netns", "exec", name, "ip", "addr", "add", address + "/" + prefixLength, "dev", nsLink);
+    must(
+        "ip",
+        "netns",
+        "exec",
+        name,
+        "ip",
+        "addr",
+        "add",
+        address + "/" + prefixLength,
+        "dev",
+        nsLink);
     must("ip", "netns", "exec", name, "ip", "link", "set", nsLink, "up");
     must("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up");
   }
@@ -111,7 +138,10 @@ public final class NetNamespace implements AutoCloseable {
     return run(full);
   }
 
-  /** What runs a command inside the namespace: {@code ip netns exec <name>}, which execs it (its pid stays). */
+  /**
+   * What runs a command inside the namespace: {@code ip netns exec <name>}, which execs it (its pid
+   * stays).
+   */
   public List<String> execPrefix() {
     return List.of("ip", "netns", "exec", name);
   }
@@ -133,7 +163,8 @@ public final class NetNamespace implements AutoCloseable {
 
   static void must(String... command) {
     Result result = run(List.of(command));
-    if (result.code() != 0) throw new AssertionError(String.join(" ", command) + " failed: " + result.output());
+    if (result.code() != 0)
+      throw new AssertionError(String.join(" ", command) + " failed: " + result.output());
   }
 
   @Override
@@ -150,7 +181,11 @@ public final class NetNamespace implements AutoCloseable {
     try {
       Path output = Files.createTempFile("wsgrid-netns", ".out");
       try {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process =
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
           process.destroyForcibly();
           return new Result(-1, String.join(" ", command) + " did not finish within 60 s");

@@ -17,31 +17,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A Node.js script from {@code src/test/js} (wsgrid.js run with the {@code ws} package), its
- * output read line by line, commands written to its stdin. Destroyed by its own pid on close.
+ * A Node.js script from {@code src/test/js} (wsgrid.js run with the {@code ws} package), its output
+ * read line by line, commands written to its stdin. Destroyed by its own pid on close.
  */
 public final class NodeScript implements AutoCloseable {
   private final Process process;
+
   /** Every line the script printed, in order; guarded by itself. */
   private final List<String> lines = new ArrayList<>();
+
   /** Where the next {@link #await} starts reading. */
   private int next;
 
   private NodeScript(Process process) {
     this.process = process;
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          synchronized (lines) {
-            lines.add(line);
-            lines.notifyAll();
-          }
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    }, "node-script-reader");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process ended
+              }
+            },
+            "node-script-reader");
     reader.setDaemon(true);
     reader.start();
   }
@@ -51,16 +58,20 @@ public final class NodeScript implements AutoCloseable {
    * under CI (the {@code CI} environment variable, set by {@code .ci/run}) fails instead.
    */
   public static void assumeAvailable() {
-    String missing = !new File("src/test/js/node_modules/ws").isDirectory()
-        ? "Node.js package ws missing: run `npm install --prefix src/test/js` (.ci/run does)"
-        : !commandExists("node") ? "Node.js missing: install nodejs to run the wsgrid.js tests" : null;
+    String missing =
+        !new File("src/test/js/node_modules/ws").isDirectory()
+            ? "Node.js package ws missing: run `npm install --prefix src/test/js` (.ci/run does)"
+            : !commandExists("node")
+                ? "Node.js missing: install nodejs to run the wsgrid.js tests"
+                : null;
     if (missing != null && System.getenv("CI") != null) fail(missing);
     assumeTrue(missing == null, missing);
   }
 
   /** {@code node --unhandled-rejections=strict src/test/js/<script> <args>}. */
   public static NodeScript start(String script, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of("node", "--unhandled-rejections=strict", "src/test/js/" + script));
+    List<String> command =
+        new ArrayList<>(List.of("node", "--unhandled-rejections=strict", "src/test/js/" + script));
     command.addAll(List.of(args));
     return new NodeScript(new ProcessBuilder(command).redirectErrorStream(true).start());
   }
@@ -76,28 +87,47 @@ public final class NodeScript implements AutoCloseable {
     }
   }
 
-  /** The next line starting with {@code prefix}, without the prefix; fails after the timeout with what the script printed. */
+  /**
+   * The next line starting with {@code prefix}, without the prefix; fails after the timeout with
+   * what the script printed.
+   */
   public String await(String prefix, Duration timeout) {
     return await(prefix, timeout, rest -> true);
   }
 
-  /** The next line starting with {@code prefix} whose rest matches; the lines before it are passed over. */
+  /**
+   * The next line starting with {@code prefix} whose rest matches; the lines before it are passed
+   * over.
+   */
   public String await(String prefix, Duration timeout, Predicate<String> matches) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lines) {
       while (true) {
         while (next < lines.size()) {
           String line = lines.get(next++);
-          if (line.startsWith("FAILED ")) throw new AssertionError("the Node.js script failed: " + line);
-          if (line.startsWith(prefix) && matches.test(line.substring(prefix.length()))) return line.substring(prefix.length());
+          if (line.startsWith("FAILED "))
+            throw new AssertionError("the Node.js script failed: " + line);
+          if (line.startsWith(prefix) && matches.test(line.substring(prefix.length())))
+            return line.substring(prefix.length());
         }
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
-          throw new AssertionError("the Node.js script printed no " + prefix + " line within " + timeout + "; it printed:\n" + output());
+          throw new AssertionError(
+              "the Node.js script printed no "
+                  + prefix
+                  + " line within "
+                  + timeout
+                  + "; it printed:\n"
+                  + output());
         }
         if (!process.isAlive()) {
-          throw new AssertionError("the Node.js script exited with " + process.exitValue() + " before printing " + prefix
-              + "; it printed:\n" + output());
+          throw new AssertionError(
+              "the Node.js script exited with "
+                  + process.exitValue()
+                  + " before printing "
+                  + prefix
+                  + "; it printed:\n"
+                  + output());
         }
         try {
           lines.wait(Math.min(left, 200));

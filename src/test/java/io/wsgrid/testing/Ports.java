@@ -49,7 +49,9 @@ public final class Ports {
     }
   }
 
-  /** A first port whose next {@code count - 1} ports are free too (edge + nodes of {@code local}). */
+  /**
+   * A first port whose next {@code count - 1} ports are free too (edge + nodes of {@code local}).
+   */
   public static int freeRange(int count) {
     for (int attempt = 0; attempt < 100; attempt++) {
       int first = 20_000 + ThreadLocalRandom.current().nextInt(9_000);
@@ -61,6 +63,11 @@ public final class Ports {
   }
 
   public static String clusterName(String test) {
-    return "it-" + test + "-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime());
+    return "it-"
+        + test
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + Long.toHexString(System.nanoTime());
   }
 }

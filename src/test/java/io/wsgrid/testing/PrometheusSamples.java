@@ -9,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * Samples read out of the Prometheus text format (a {@code /metrics} body): every test that looks
- * at a scrape goes through here. A sample is matched by its metric name and by label pairs
- * ({@code "node", "n1", "reason", "origin"}); labels not named may have any value.
+ * at a scrape goes through here. A sample is matched by its metric name and by label pairs ({@code
+ * "node", "n1", "reason", "origin"}); labels not named may have any value.
  */
 public final class PrometheusSamples {
   private PrometheusSamples() {}
@@ -29,20 +29,30 @@ public final class PrometheusSamples {
   /** Every sample in {@code text}, in order; comments and blank lines skipped. */
   public static List<Sample> parse(String text) {
     List<Sample> samples = new ArrayList<>();
-    text.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(l -> {
-      try {
-        samples.add(sample(l));
-      } catch (IndexOutOfBoundsException e) {
-        throw new IllegalArgumentException("not a Prometheus sample (cut short): " + l, e);
-      }
-    });
+    text.lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+        .forEach(
+            l -> {
+              try {
+                samples.add(sample(l));
+              } catch (IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("not a Prometheus sample (cut short): " + l, e);
+              }
+            });
     return samples;
   }
 
-  /** The sum of the samples of {@code name} carrying {@code labels} (name, value pairs); 0 when there is none. */
+  /**
+   * The sum of the samples of {@code name} carrying {@code labels} (name, value pairs); 0 when
+   * there is none.
+   */
   public static double sum(String text, String name, String... labels) {
     checkPairs(labels);
-    return parse(text).stream().filter(s -> s.matches(name, labels)).mapToDouble(Sample::value).sum();
+    return parse(text).stream()
+        .filter(s -> s.matches(name, labels))
+        .mapToDouble(Sample::value)
+        .sum();
   }
 
   /**
@@ -53,13 +63,22 @@ public final class PrometheusSamples {
     checkPairs(labels);
     List<Sample> matching = parse(text).stream().filter(s -> s.matches(name, labels)).toList();
     if (matching.size() > 1) {
-      throw new IllegalArgumentException(matching.size() + " samples of " + name + " match " + List.of(labels)
-          + ": name more labels, or use sum: " + matching);
+      throw new IllegalArgumentException(
+          matching.size()
+              + " samples of "
+              + name
+              + " match "
+              + List.of(labels)
+              + ": name more labels, or use sum: "
+              + matching);
     }
     return matching.isEmpty() ? Double.NaN : matching.get(0).value();
   }
 
-  /** The names of the metrics that have at least one sample ({@code _bucket}, {@code _sum}, … as written). */
+  /**
+   * The names of the metrics that have at least one sample ({@code _bucket}, {@code _sum}, … as
+   * written).
+   */
   public static Set<String> names(String text) {
     Set<String> names = new TreeSet<>();
     parse(text).forEach(s -> names.add(s.name()));
@@ -67,12 +86,14 @@ public final class PrometheusSamples {
   }
 
   private static void checkPairs(String[] labels) {
-    if (labels.length % 2 != 0) throw new IllegalArgumentException("labels come in name, value pairs: " + List.of(labels));
+    if (labels.length % 2 != 0)
+      throw new IllegalArgumentException("labels come in name, value pairs: " + List.of(labels));
   }
 
   private static Sample sample(String line) {
     int i = 0;
-    while (i < line.length() && line.charAt(i) != '{' && !Character.isWhitespace(line.charAt(i))) i++;
+    while (i < line.length() && line.charAt(i) != '{' && !Character.isWhitespace(line.charAt(i)))
+      i++;
     String name = line.substring(0, i);
     Map<String, String> labels = new LinkedHashMap<>();
     if (i < line.length() && line.charAt(i) == '{') {
@@ -80,7 +101,8 @@ public final class PrometheusSamples {
       while (line.charAt(i) != '}') {
         int eq = line.indexOf('=', i);
         String label = line.substring(i, eq).strip();
-        if (line.charAt(eq + 1) != '"') throw new IllegalArgumentException("not a Prometheus sample (unquoted label): " + line);
+        if (line.charAt(eq + 1) != '"')
+          throw new IllegalArgumentException("not a Prometheus sample (unquoted label): " + line);
         StringBuilder value = new StringBuilder();
         int j = eq + 2;
         for (; line.charAt(j) != '"'; j++) {
@@ -110,7 +132,8 @@ public final class PrometheusSamples {
         try {
           yield Double.parseDouble(text);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("not a Prometheus sample (value '" + text + "'): " + line, e);
+          throw new IllegalArgumentException(
+              "not a Prometheus sample (value '" + text + "'): " + line, e);
         }
       }
     };

@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A WebSocket client for many channels at once: requests go out without waiting for their
- * replies (counted as they come), and every publication is recorded per channel with its offset
- * and its {@code data} exactly as the frame carried it (the text between {@code "data":} and the
- * frame's last brace).
+ * A WebSocket client for many channels at once: requests go out without waiting for their replies
+ * (counted as they come), and every publication is recorded per channel with its offset and its
+ * {@code data} exactly as the frame carried it (the text between {@code "data":} and the frame's
+ * last brace).
  */
 public final class PublicationRecorder implements AutoCloseable {
   /** One publication as received. */
@@ -42,15 +42,23 @@ public final class PublicationRecorder implements AutoCloseable {
     this.client = client;
     this.socket = client.webSocket();
     socket.textMessageHandler(this::onText);
-    socket.closeHandler(v -> closed.complete(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode()));
+    socket.closeHandler(
+        v -> closed.complete(socket.closeStatusCode() == null ? -1 : socket.closeStatusCode()));
     Await.result(socket.connect(options));
     Await.until("the connected frame", Duration.ofSeconds(15), () -> received.get() > 0);
   }
 
   public static PublicationRecorder connect(Vertx vertx, String url) {
     URI uri = URI.create(url);
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-    return new PublicationRecorder(client, new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI(uri.getRawPath()));
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+    return new PublicationRecorder(
+        client,
+        new WebSocketConnectOptions()
+            .setHost(uri.getHost())
+            .setPort(uri.getPort())
+            .setURI(uri.getRawPath()));
   }
 
   private void onText(String text) {
@@ -61,7 +69,9 @@ public final class PublicationRecorder implements AutoCloseable {
       int offsetAt = text.indexOf("\"offset\":", end) + 9;
       int dataAt = text.indexOf(",\"data\":", offsetAt);
       long offset = Long.parseLong(text.substring(offsetAt, dataAt));
-      byChannel.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(new Received(offset, text.substring(dataAt + 8, text.length() - 1)));
+      byChannel
+          .computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>())
+          .add(new Received(offset, text.substring(dataAt + 8, text.length() - 1)));
       return;
     }
     JsonObject frame = new JsonObject(text);
@@ -91,14 +101,22 @@ public final class PublicationRecorder implements AutoCloseable {
   /** Subscribes to every channel, all requests at once, and waits for every reply. */
   public void subscribeAll(Collection<String> channels) {
     int before = ok.get();
-    for (String channel : channels) send(new JsonObject().put("op", "subscribe").put("channel", channel));
+    for (String channel : channels)
+      send(new JsonObject().put("op", "subscribe").put("channel", channel));
     awaitOk(before + channels.size(), Duration.ofSeconds(60));
   }
 
   /** Publishes raw JSON {@code data} without waiting for the reply; returns the request's id. */
   public long publishRaw(String channel, String data) {
     long id = nextId.incrementAndGet();
-    socket.writeTextMessage("{\"id\":" + id + ",\"op\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + data + "}");
+    socket.writeTextMessage(
+        "{\"id\":"
+            + id
+            + ",\"op\":\"publish\",\"channel\":\""
+            + channel
+            + "\",\"data\":"
+            + data
+            + "}");
     return id;
   }
 
@@ -109,10 +127,13 @@ public final class PublicationRecorder implements AutoCloseable {
 
   /** Waits until {@code count} ok replies in all have come (and fails at the first error reply). */
   public void awaitOk(int count, Duration timeout) {
-    Await.until(count + " ok replies (have " + ok.get() + ", errors " + errors + ")", timeout, () -> {
-      if (!errors.isEmpty()) throw new AssertionError("error replies: " + errors);
-      return ok.get() >= count;
-    });
+    Await.until(
+        count + " ok replies (have " + ok.get() + ", errors " + errors + ")",
+        timeout,
+        () -> {
+          if (!errors.isEmpty()) throw new AssertionError("error replies: " + errors);
+          return ok.get() >= count;
+        });
   }
 
   public int okReplies() {

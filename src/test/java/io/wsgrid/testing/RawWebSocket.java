@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A WebSocket client on a plain blocking socket, for tests that need control a real client
- * library hides: a peer that stops reading (small receive buffer, never read), hand-made frames.
+ * A WebSocket client on a plain blocking socket, for tests that need control a real client library
+ * hides: a peer that stops reading (small receive buffer, never read), hand-made frames.
  */
 public final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
@@ -29,7 +29,8 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /** Opens the TCP connection with the given receive buffer and completes the upgrade. */
-  public static RawWebSocket connect(String host, int port, String path, int receiveBuffer) throws IOException {
+  public static RawWebSocket connect(String host, int port, String path, int receiveBuffer)
+      throws IOException {
     return connect(host, port, path, receiveBuffer, new String[0]);
   }
 
@@ -37,7 +38,8 @@ public final class RawWebSocket implements AutoCloseable {
    * Opens the TCP connection and completes the upgrade with extra header lines ("Name: value"),
    * e.g. {@code Sec-WebSocket-Extensions: permessage-deflate}; {@link #head} is the 101 answer.
    */
-  public static RawWebSocket connect(String host, int port, String path, int receiveBuffer, String... headers) throws IOException {
+  public static RawWebSocket connect(
+      String host, int port, String path, int receiveBuffer, String... headers) throws IOException {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(receiveBuffer);
     socket.setTcpNoDelay(true);
@@ -46,13 +48,24 @@ public final class RawWebSocket implements AutoCloseable {
     RawWebSocket ws = new RawWebSocket(socket);
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
-    String request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\n"
-        + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-        + "\r\nSec-WebSocket-Version: 13\r\n" + (headers.length == 0 ? "" : String.join("\r\n", headers) + "\r\n") + "\r\n";
+    String request =
+        "GET "
+            + path
+            + " HTTP/1.1\r\nHost: "
+            + host
+            + ":"
+            + port
+            + "\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(nonce)
+            + "\r\nSec-WebSocket-Version: 13\r\n"
+            + (headers.length == 0 ? "" : String.join("\r\n", headers) + "\r\n")
+            + "\r\n";
     ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
     String head = ws.readHead();
-    if (!head.startsWith("HTTP/1.1 101")) throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+    if (!head.startsWith("HTTP/1.1 101"))
+      throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
     ws.head = head;
     return ws;
   }
@@ -66,23 +79,35 @@ public final class RawWebSocket implements AutoCloseable {
   public record Answer(int status, String head, String body) {}
 
   /**
-   * Sends one upgrade request for {@code target} (path and query) with extra header lines
-   * ("Name: value") and returns the status, head and body the server answered with.
+   * Sends one upgrade request for {@code target} (path and query) with extra header lines ("Name:
+   * value") and returns the status, head and body the server answered with.
    */
-  public static Answer upgrade(String host, int port, String target, String... headers) throws IOException {
+  public static Answer upgrade(String host, int port, String target, String... headers)
+      throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 5000);
       socket.setSoTimeout(15_000);
       RawWebSocket ws = new RawWebSocket(socket);
-      StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: " + host + ":" + port
-          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+      StringBuilder request =
+          new StringBuilder(
+              "GET "
+                  + target
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + ":"
+                  + port
+                  + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
       for (String header : headers) request.append(header).append("\r\n");
       ws.out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
       ws.out.flush();
       String head = ws.readHead();
       int status = Integer.parseInt(head.substring(9, 12));
       Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
-      String body = length.find() ? new String(ws.in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8) : "";
+      String body =
+          length.find()
+              ? new String(
+                  ws.in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8)
+              : "";
       return new Answer(status, head, body);
     }
   }
@@ -122,7 +147,9 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
-  /** Writes bytes as they are: frames a client library would never send (unmasked, reserved bits). */
+  /**
+   * Writes bytes as they are: frames a client library would never send (unmasked, reserved bits).
+   */
   public void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
@@ -161,7 +188,10 @@ public final class RawWebSocket implements AutoCloseable {
     try {
       while (true) {
         Frame frame = readFrame();
-        if (frame.opcode() == 0x8) return frame.payload().length >= 2 ? ((frame.payload()[0] & 0xff) << 8) | (frame.payload()[1] & 0xff) : 1005;
+        if (frame.opcode() == 0x8)
+          return frame.payload().length >= 2
+              ? ((frame.payload()[0] & 0xff) << 8) | (frame.payload()[1] & 0xff)
+              : 1005;
       }
     } catch (IOException e) {
       return -1;

@@ -30,7 +30,10 @@ public final class TestNodes implements AutoCloseable {
     return clusterName;
   }
 
-  /** The first Hazelcast port of this cluster: a fat-jar member joins with {@code --cluster-port} it. */
+  /**
+   * The first Hazelcast port of this cluster: a fat-jar member joins with {@code --cluster-port}
+   * it.
+   */
   public int clusterPort() {
     return clusterPort;
   }
@@ -44,24 +47,57 @@ public final class TestNodes implements AutoCloseable {
   }
 
   public Node start(String name, int instances, int weight, int maxFrameSize, long maxQueuedBytes) {
-    // No message-rate limit here: these tests publish as fast as a backend would; the limits have their own tests.
-    return start(name, instances, weight, SessionLimits.of(maxFrameSize, maxQueuedBytes).withMessageRate(0, 0), SecuritySettings.OPEN);
+    // No message-rate limit here: these tests publish as fast as a backend would; the limits have
+    // their own tests.
+    return start(
+        name,
+        instances,
+        weight,
+        SessionLimits.of(maxFrameSize, maxQueuedBytes).withMessageRate(0, 0),
+        SecuritySettings.OPEN);
   }
 
   /** A node with the given limits and security (tokens, permissions, TLS). */
-  public Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security) {
+  public Node start(
+      String name, int instances, int weight, SessionLimits limits, SecuritySettings security) {
     return start(name, instances, weight, limits, security, ChannelPolicies.defaults());
   }
 
-  /** A node with its own channel settings (history per namespace, idle time), no message-rate limit. */
+  /**
+   * A node with its own channel settings (history per namespace, idle time), no message-rate limit.
+   */
   public Node start(String name, ChannelPolicies channels) {
-    return start(name, 2, 2, SessionLimits.of(64 * 1024, 4 * 1024 * 1024).withMessageRate(0, 0), SecuritySettings.OPEN, channels);
+    return start(
+        name,
+        2,
+        2,
+        SessionLimits.of(64 * 1024, 4 * 1024 * 1024).withMessageRate(0, 0),
+        SecuritySettings.OPEN,
+        channels);
   }
 
-  private Node start(String name, int instances, int weight, SessionLimits limits, SecuritySettings security, ChannelPolicies channels) {
+  private Node start(
+      String name,
+      int instances,
+      int weight,
+      SessionLimits limits,
+      SecuritySettings security,
+      ChannelPolicies channels) {
     ClusterSettings cluster = new ClusterSettings(clusterName, null, List.of(), name, clusterPort);
-    NodeSettings settings = new NodeSettings(name, "127.0.0.1", "127.0.0.1", Ports.free(), instances, weight,
-        limits, cluster, channels, 500, NodeSettings.DEFAULT_DRAIN_TIMEOUT, security);
+    NodeSettings settings =
+        new NodeSettings(
+            name,
+            "127.0.0.1",
+            "127.0.0.1",
+            Ports.free(),
+            instances,
+            weight,
+            limits,
+            cluster,
+            channels,
+            500,
+            NodeSettings.DEFAULT_DRAIN_TIMEOUT,
+            security);
     Node node = Await.result(Node.start(settings), Duration.ofSeconds(90));
     nodes.add(node);
     return node;
@@ -74,9 +110,22 @@ public final class TestNodes implements AutoCloseable {
 
   /** An edge with an admin token and TLS (either may be null / NONE). */
   public Edge startEdge(String name, String strategy, String adminToken, TlsSettings tls) {
-    EdgeSettings settings = new EdgeSettings(name, "127.0.0.1", Ports.free(), strategy, 1.25,
-        Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN), 3, 2, 0.1, 0, new ClusterSettings(clusterName, null, List.of(), name, clusterPort),
-        adminToken, tls, 0); // a test cluster's teardown closes its tunnels at once
+    EdgeSettings settings =
+        new EdgeSettings(
+            name,
+            "127.0.0.1",
+            Ports.free(),
+            strategy,
+            1.25,
+            Set.of(EdgeSettings.Mode.PROXY, EdgeSettings.Mode.ASSIGN),
+            3,
+            2,
+            0.1,
+            0,
+            new ClusterSettings(clusterName, null, List.of(), name, clusterPort),
+            adminToken,
+            tls,
+            0); // a test cluster's teardown closes its tunnels at once
     Edge edge = Await.result(Edge.start(settings), Duration.ofSeconds(90));
     edges.add(edge);
     return edge;

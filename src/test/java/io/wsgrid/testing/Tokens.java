@@ -14,7 +14,10 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 
-/** Signs test tokens: HS256 with a secret, RS256/ES256 with a fresh key pair whose public half is written as PEM. */
+/**
+ * Signs test tokens: HS256 with a secret, RS256/ES256 with a fresh key pair whose public half is
+ * written as PEM.
+ */
 public final class Tokens {
   public static final String SECRET = "test-secret-of-at-least-32-bytes-0123456789";
   private final JWTAuth signer;
@@ -28,10 +31,18 @@ public final class Tokens {
   }
 
   public static Tokens hs256(Vertx vertx, String secret) {
-    return new Tokens(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))), "HS256", null);
+    return new Tokens(
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))),
+        "HS256",
+        null);
   }
 
-  /** RS256 or ES256 with a new key pair; {@link #publicKeyPem()} is the file a node verifies with. */
+  /**
+   * RS256 or ES256 with a new key pair; {@link #publicKeyPem()} is the file a node verifies with.
+   */
   public static Tokens keyPair(Vertx vertx, String algorithm, Path dir) throws Exception {
     KeyPairGenerator generator;
     if (algorithm.startsWith("RS")) {
@@ -45,7 +56,12 @@ public final class Tokens {
     Path pub = dir.resolve(algorithm + "-public.pem");
     Files.writeString(pub, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
     String privatePem = pem("PRIVATE KEY", pair.getPrivate().getEncoded());
-    JWTAuth signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(privatePem)));
+    JWTAuth signer =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(privatePem)));
     return new Tokens(signer, algorithm, pub);
   }
 
@@ -53,14 +69,18 @@ public final class Tokens {
     return publicKeyPem;
   }
 
-  /** A token for {@code sub} with extra claims, expiring in {@code seconds} (negative: already expired). */
+  /**
+   * A token for {@code sub} with extra claims, expiring in {@code seconds} (negative: already
+   * expired).
+   */
   public String sign(String sub, long seconds, JsonObject claims) {
     JsonObject payload = claims == null ? new JsonObject() : claims.copy();
     long now = System.currentTimeMillis() / 1000;
     if (sub != null) payload.put("sub", sub);
     payload.put("exp", now + seconds);
     payload.put("iat", Math.min(now, now + seconds - 1));
-    return signer.generateToken(payload, new JWTOptions().setAlgorithm(algorithm).setNoTimestamp(true));
+    return signer.generateToken(
+        payload, new JWTOptions().setAlgorithm(algorithm).setNoTimestamp(true));
   }
 
   public String sign(String sub, long seconds) {
@@ -68,6 +88,12 @@ public final class Tokens {
   }
 
   static String pem(String type, byte[] der) throws IOException {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der) + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 }

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A real WebSocket client for tests: collects every text frame as JSON, records the close code
- * and reason, and offers blocking waits (for the test thread, never an event loop).
+ * A real WebSocket client for tests: collects every text frame as JSON, records the close code and
+ * reason, and offers blocking waits (for the test thread, never an event loop).
  */
 public final class WsClient implements AutoCloseable {
   public static final Duration WAIT = Duration.ofSeconds(15);
@@ -48,11 +48,16 @@ public final class WsClient implements AutoCloseable {
   /** Connects to a ws:// URL and waits for the {@code connected} frame. */
   public static WsClient connect(Vertx vertx, String url) {
     URI uri = URI.create(url);
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxFrameSize(4 * 1024 * 1024).setMaxMessageSize(16 * 1024 * 1024));
-    WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(uri.getHost()).setPort(uri.getPort())
-        .setURI(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxFrameSize(4 * 1024 * 1024)
+                .setMaxMessageSize(16 * 1024 * 1024));
+    WebSocketConnectOptions options =
+        new WebSocketConnectOptions()
+            .setHost(uri.getHost())
+            .setPort(uri.getPort())
+            .setURI(uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
     return new WsClient(client, options);
   }
 

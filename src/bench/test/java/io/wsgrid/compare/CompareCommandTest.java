@@ -12,29 +12,57 @@ import picocli.CommandLine;
 class CompareCommandTest {
   @Test
   void helpListsEveryOptionWithItsDefault() {
-    String help = new CommandLine(new CompareCommand()).setUsageHelpWidth(300).getUsageMessage(CommandLine.Help.Ansi.OFF).replaceAll("\\s+", " ");
-    assertThat(help).contains("--runs", "(default: 3)", "--quick", "--out", "(default: src/bench/RESULTS.md)", "--jvm-flags",
-        "--peers", "--prose", "(default: src/bench)", "--port", "(default: 9100)")
-        .contains("--only", "single, idle, cpu, small, state, cluster, edge, balance, million (default: all but million")
+    String help =
+        new CommandLine(new CompareCommand())
+            .setUsageHelpWidth(300)
+            .getUsageMessage(CommandLine.Help.Ansi.OFF)
+            .replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains(
+            "--runs",
+            "(default: 3)",
+            "--quick",
+            "--out",
+            "(default: src/bench/RESULTS.md)",
+            "--jvm-flags",
+            "--peers",
+            "--prose",
+            "(default: src/bench)",
+            "--port",
+            "(default: 9100)")
+        .contains(
+            "--only",
+            "single, idle, cpu, small, state, cluster, edge, balance, million (default: all but million")
         .contains("--million-channels", "(default: 1000000; 300000 with --quick)");
   }
 
   @Test
   void optionsBecomeSettingsAndQuickMeansOneRun() {
     CompareCommand command = new CompareCommand();
-    new CommandLine(command).parseArgs("--quick", "--runs", "5", "--only", "edge,cluster", "--jvm-flags", " -XX:+UseZGC  -Xss512k ");
+    new CommandLine(command)
+        .parseArgs(
+            "--quick",
+            "--runs",
+            "5",
+            "--only",
+            "edge,cluster",
+            "--jvm-flags",
+            " -XX:+UseZGC  -Xss512k ");
     Settings settings = command.settings();
     assertThat(settings.runs()).isOne();
     assertThat(settings.quick()).isTrue();
     assertThat(settings.sections()).extracting(Section::name).containsExactly("cluster", "edge");
     assertThat(settings.jvmFlags()).containsExactly("-XX:+UseZGC", "-Xss512k");
-    assertThat(settings.millionChannels()).as("--quick publishes to fewer channels").isEqualTo(300_000);
+    assertThat(settings.millionChannels())
+        .as("--quick publishes to fewer channels")
+        .isEqualTo(300_000);
   }
 
   @Test
   void theMillionSectionsCountIsTheOptionsWhenGiven() {
     CompareCommand command = new CompareCommand();
-    new CommandLine(command).parseArgs("--quick", "--only", "million", "--million-channels", "30000");
+    new CommandLine(command)
+        .parseArgs("--quick", "--only", "million", "--million-channels", "30000");
     assertThat(command.settings().millionChannels()).isEqualTo(30_000);
     CompareCommand full = new CompareCommand();
     new CommandLine(full).parseArgs();
@@ -51,6 +79,8 @@ class CompareCommandTest {
     } finally {
       System.setErr(err);
     }
-    assertThat(captured.toString(StandardCharsets.UTF_8)).contains("compare: --only takes single, idle, cpu, small, state, cluster, edge, balance, million; got 'clsuter'");
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains(
+            "compare: --only takes single, idle, cpu, small, state, cluster, edge, balance, million; got 'clsuter'");
   }
 }

@@ -29,7 +29,8 @@ class CpuSectionTest {
   @Test
   void aRateNotHeldSaysSoWithItsP99() {
     assertThat(at(8_000, 20, true, true, true).describe()).isEqualTo("21.0 µs");
-    assertThat(at(8_000, 20, false, false, true).describe()).isEqualTo("21.0 µs (not held: p99 120 ms)");
+    assertThat(at(8_000, 20, false, false, true).describe())
+        .isEqualTo("21.0 µs (not held: p99 120 ms)");
   }
 
   @Test
@@ -37,7 +38,9 @@ class CpuSectionTest {
     AtRate[] wsgrid = {at(4_000, 20, true), at(8_000, 22, true), at(12_000, 25, true)};
     AtRate[] node = {at(4_000, 30, true), at(8_000, 31, true), at(12_000, 40, false)};
     AtRate[] socketio = {at(4_000, 60, true), at(8_000, 70, true), at(12_000, 90, true)};
-    assertThat(CpuSection.highestHeldByAll(List.of(wsgrid, node, socketio), 3)).as("Node ws dropped 12,000/s").isEqualTo(1);
+    assertThat(CpuSection.highestHeldByAll(List.of(wsgrid, node, socketio), 3))
+        .as("Node ws dropped 12,000/s")
+        .isEqualTo(1);
     assertThat(CpuSection.highestHeldByAll(List.of(wsgrid, socketio), 3)).isEqualTo(2);
     AtRate[] none = {at(4_000, 30, false), at(8_000, 31, false), at(12_000, 40, false)};
     assertThat(CpuSection.highestHeldByAll(List.of(wsgrid, none), 3)).isEqualTo(-1);

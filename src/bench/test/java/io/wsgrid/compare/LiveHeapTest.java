@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class LiveHeapTest {
   @Test
   void theTotalIsTheLastColumnOfTheTotalLine() {
-    String histogram = """
+    String histogram =
+        """
         12345:
          num     #instances         #bytes  class name (module)
         -------------------------------------------------------
@@ -22,8 +23,13 @@ class LiveHeapTest {
 
   @Test
   void anAnswerWithoutATotalSaysWhatItGot() {
-    assertThatThrownBy(() -> LiveHeap.total("12345:\ncom.sun.tools.attach.AttachNotSupportedException: Unable to open socket file"))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no 'Total' line").hasMessageContaining("AttachNotSupportedException");
+    assertThatThrownBy(
+            () ->
+                LiveHeap.total(
+                    "12345:\ncom.sun.tools.attach.AttachNotSupportedException: Unable to open socket file"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no 'Total' line")
+        .hasMessageContaining("AttachNotSupportedException");
   }
 
   @Test

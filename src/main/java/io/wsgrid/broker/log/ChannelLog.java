@@ -14,16 +14,25 @@ final class ChannelLog {
 
   long epoch;
   long tail = -1;
-  /** A fingerprint of the last append (its batch and place in it): equal on two copies only if they saw the same last append. */
+
+  /**
+   * A fingerprint of the last append (its batch and place in it): equal on two copies only if they
+   * saw the same last append.
+   */
   long mark;
+
   /** Caller's clock (ms) at the last append, follow or unfollow: what idle expiry measures from. */
   long touchedAt;
+
   /** Replaced, never changed in place: a reply may hold the array. */
   String[] followers = NO_FOLLOWERS;
+
   int capacity;
   int ttlSeconds;
+
   /** Whether the last append kept history (else what is kept is only the ordering window). */
   boolean history;
+
   private byte[][] data;
   private long[] acceptedAt;
   private long[] appendedAt;
@@ -35,8 +44,12 @@ final class ChannelLog {
     this.touchedAt = touchedAt;
   }
 
-  /** Assigns the next offset and keeps the publication as far as {@code capacity} and {@code ttlSeconds} say. */
-  long append(byte[] payload, long acceptedAtMicros, long now, int keep, int ttl, boolean keepsHistory) {
+  /**
+   * Assigns the next offset and keeps the publication as far as {@code capacity} and {@code
+   * ttlSeconds} say.
+   */
+  long append(
+      byte[] payload, long acceptedAtMicros, long now, int keep, int ttl, boolean keepsHistory) {
     tail++;
     history = keepsHistory;
     touchedAt = now;
@@ -74,7 +87,10 @@ final class ChannelLog {
     return new LogEntry(offset, data[slot], acceptedAt[slot]);
   }
 
-  /** Up to {@code max} publications from offset {@code from} on, oldest first; starts later if {@code from} was dropped. */
+  /**
+   * Up to {@code max} publications from offset {@code from} on, oldest first; starts later if
+   * {@code from} was dropped.
+   */
   List<LogEntry> read(long from, int max) {
     long begin = Math.max(from, first());
     int n = (int) Math.max(0, Math.min(max, tail - begin + 1));
@@ -188,7 +204,9 @@ final class ChannelLog {
     count++;
   }
 
-  /** The {@code index}-th kept publication, oldest first, with both its times (for serialization). */
+  /**
+   * The {@code index}-th kept publication, oldest first, with both its times (for serialization).
+   */
   byte[] keptData(int index) {
     return data[(start + index) % data.length];
   }

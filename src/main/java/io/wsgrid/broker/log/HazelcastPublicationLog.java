@@ -7,10 +7,10 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.SerializationService;
-import com.hazelcast.spi.impl.SerializationServiceSupport;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.impl.proxy.MapProxyImpl;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,17 +23,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The publication log on Hazelcast: one entry of the map {@value #MAP} per shard, each holding
- * that shard's {@link LogShard} as a live object ({@code OBJECT} in-memory format), changed in place
- * by entry processors on the partition that owns it, with one synchronous backup on another member.
- * So a batch of publications to any number of the shard's channels is one partition operation and
- * one backup, and no channel has a Hazelcast object of its own. Hazelcast moves a shard's entry when
+ * The publication log on Hazelcast: one entry of the map {@value #MAP} per shard, each holding that
+ * shard's {@link LogShard} as a live object ({@code OBJECT} in-memory format), changed in place by
+ * entry processors on the partition that owns it, with one synchronous backup on another member. So
+ * a batch of publications to any number of the shard's channels is one partition operation and one
+ * backup, and no channel has a Hazelcast object of its own. Hazelcast moves a shard's entry when
  * members join and promotes its backup when its owner dies.
  */
 public final class HazelcastPublicationLog implements PublicationLog {
   public static final String MAP = "wsgrid.log";
+
   /** Member attribute naming the follower id of the node (see {@link #liveFollowers}). */
   public static final String FOLLOWER_ATTRIBUTE = "wsgrid.follower";
+
   /**
    * Shards of the log, the same on every member. Few, so that a node's publications of one
    * event-loop turn to many channels share few operations; each shard still runs on its own
@@ -60,13 +62,16 @@ public final class HazelcastPublicationLog implements PublicationLog {
 
   /** What every member's config needs for the log: the map's settings and the serializers. */
   public static void configure(Config config) {
-    config.addMapConfig(new MapConfig(MAP)
-        .setInMemoryFormat(InMemoryFormat.OBJECT)
-        .setBackupCount(1)
-        .setAsyncBackupCount(0)
-        .setStatisticsEnabled(false)
-        .setPerEntryStatsEnabled(false)
-        .setMergePolicyConfig(new MergePolicyConfig(LogMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
+    config.addMapConfig(
+        new MapConfig(MAP)
+            .setInMemoryFormat(InMemoryFormat.OBJECT)
+            .setBackupCount(1)
+            .setAsyncBackupCount(0)
+            .setStatisticsEnabled(false)
+            .setPerEntryStatsEnabled(false)
+            .setMergePolicyConfig(
+                new MergePolicyConfig(
+                    LogMergePolicy.class.getName(), MergePolicyConfig.DEFAULT_BATCH_SIZE)));
     LogSerializers.register(config);
   }
 
@@ -92,32 +97,38 @@ public final class HazelcastPublicationLog implements PublicationLog {
 
   @Override
   public CompletionStage<Map<String, Position>> positions(int shard, Collection<String> names) {
-    return submit(keys[shard], new ShardProcessors.Locate(new ArrayList<>(names))).thenApply(LogSerializers.Positions::byChannel);
+    return submit(keys[shard], new ShardProcessors.Locate(new ArrayList<>(names)))
+        .thenApply(LogSerializers.Positions::byChannel);
   }
 
   /**
    * Runs {@code processor} on the entry {@code key}; the future completes on the thread that got
    * the answer (the partition thread, for an entry of this member). {@code IMap.submitToKey} would
-   * hand every answer to a common-pool thread first, to deserialize it: a wake-up per operation
-   * for nothing, so the proxy's own invocation is used where the map is a member-side proxy.
+   * hand every answer to a common-pool thread first, to deserialize it: a wake-up per operation for
+   * nothing, so the proxy's own invocation is used where the map is a member-side proxy.
    */
   private <R> CompletionStage<R> submit(String key, EntryProcessor<String, LogShard, R> processor) {
-    if (!(map instanceof MapProxyImpl<String, LogShard> proxy)) return map.submitToKey(key, processor);
+    if (!(map instanceof MapProxyImpl<String, LogShard> proxy))
+      return map.submitToKey(key, processor);
     CompletableFuture<R> result = new CompletableFuture<>();
-    proxy.executeOnKeyInternal(key, processor).whenCompleteAsync((data, failure) -> {
-      if (failure != null) {
-        result.completeExceptionally(failure);
-        return;
-      }
-      R value;
-      try {
-        value = serialization.toObject(data);
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-        return;
-      }
-      result.complete(value);
-    }, Runnable::run);
+    proxy
+        .executeOnKeyInternal(key, processor)
+        .whenCompleteAsync(
+            (data, failure) -> {
+              if (failure != null) {
+                result.completeExceptionally(failure);
+                return;
+              }
+              R value;
+              try {
+                value = serialization.toObject(data);
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+              }
+              result.complete(value);
+            },
+            Runnable::run);
     return result;
   }
 
@@ -133,18 +144,22 @@ public final class HazelcastPublicationLog implements PublicationLog {
     for (String key : keys) {
       Member owner = hazelcast.getPartitionService().getPartition(key).getOwner();
       if (owner == null || !owner.localMember()) continue;
-      sweeps.add(map.submitToKey(key, new ShardProcessors.Expire(now, idleMillis, live)).toCompletableFuture());
+      sweeps.add(
+          map.submitToKey(key, new ShardProcessors.Expire(now, idleMillis, live))
+              .toCompletableFuture());
     }
-    return CompletableFuture.allOf(sweeps.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      int removed = 0;
-      long left = 0;
-      for (CompletableFuture<int[]> sweep : sweeps) {
-        removed += sweep.join()[0];
-        left += sweep.join()[1];
-      }
-      channels.set(left);
-      return removed;
-    });
+    return CompletableFuture.allOf(sweeps.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              int removed = 0;
+              long left = 0;
+              for (CompletableFuture<int[]> sweep : sweeps) {
+                removed += sweep.join()[0];
+                left += sweep.join()[1];
+              }
+              channels.set(left);
+              return removed;
+            });
   }
 
   /** The follower ids of the current members (each node sets its own as a member attribute). */
@@ -157,7 +172,10 @@ public final class HazelcastPublicationLog implements PublicationLog {
     return live;
   }
 
-  /** Hazelcast reports a partition of the map whose every copy died (its members left before it was copied again). */
+  /**
+   * Hazelcast reports a partition of the map whose every copy died (its members left before it was
+   * copied again).
+   */
   @Override
   public void onLoss(Runnable action) {
     map.addPartitionLostListener(event -> action.run());
@@ -169,6 +187,5 @@ public final class HazelcastPublicationLog implements PublicationLog {
   }
 
   @Override
-  public void close() {
-  }
+  public void close() {}
 }

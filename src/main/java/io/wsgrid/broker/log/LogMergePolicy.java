@@ -6,11 +6,12 @@ import com.hazelcast.spi.merge.MergingValue;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
 
 /**
- * How Hazelcast merges a shard of the log when a split cluster heals: channel by channel
- * ({@link LogShard#merge}), instead of keeping one side's whole shard and dropping what the other
- * side's publishers were told was published.
+ * How Hazelcast merges a shard of the log when a split cluster heals: channel by channel ({@link
+ * LogShard#merge}), instead of keeping one side's whole shard and dropping what the other side's
+ * publishers were told was published.
  */
-public final class LogMergePolicy implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
+public final class LogMergePolicy
+    implements SplitBrainMergePolicy<Object, MergingValue<Object>, Object> {
   @Override
   public Object merge(MergingValue<Object> merging, MergingValue<Object> existing) {
     if (existing == null) return merging.getRawValue();
@@ -22,10 +23,8 @@ public final class LogMergePolicy implements SplitBrainMergePolicy<Object, Mergi
   }
 
   @Override
-  public void writeData(ObjectDataOutput out) {
-  }
+  public void writeData(ObjectDataOutput out) {}
 
   @Override
-  public void readData(ObjectDataInput in) {
-  }
+  public void readData(ObjectDataInput in) {}
 }

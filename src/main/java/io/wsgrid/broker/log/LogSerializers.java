@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * How the log's state and messages cross between members: compact stream serializers for the pure
- * types (shards are copied to their backup member and moved when members join or leave; batches
- * and replies travel with every request), registered in each member's config.
+ * types (shards are copied to their backup member and moved when members join or leave; batches and
+ * replies travel with every request), registered in each member's config.
  */
 final class LogSerializers {
   /** Hazelcast type ids of user serializers must be positive and unique in the cluster. */
@@ -32,8 +32,12 @@ final class LogSerializers {
     serializers.put(LogSlice.class, new SliceSerializer());
     serializers.put(Positions.class, new PositionsSerializer());
     serializers.putAll(ShardProcessors.serializers());
-    serializers.forEach((type, serializer) ->
-        config.getSerializationConfig().addSerializerConfig(new SerializerConfig().setTypeClass(type).setImplementation(serializer)));
+    serializers.forEach(
+        (type, serializer) ->
+            config
+                .getSerializationConfig()
+                .addSerializerConfig(
+                    new SerializerConfig().setTypeClass(type).setImplementation(serializer)));
   }
 
   /** The positions a read returns, as a type of its own so it has a serializer. */
@@ -93,7 +97,8 @@ final class LogSerializers {
         shard.channels.put(name, c);
       }
       int replies = in.readInt();
-      for (int n = 0; n < replies; n++) shard.lastReplies.put(in.readString(), ReplySerializer.readReply(in));
+      for (int n = 0; n < replies; n++)
+        shard.lastReplies.put(in.readString(), ReplySerializer.readReply(in));
       return shard;
     }
   }
@@ -136,9 +141,11 @@ final class LogSerializers {
       for (int i = 0; i < n; i++) {
         ShardRequest.Kind kind = KINDS[in.readByte()];
         String channel = in.readString();
-        requests.add(kind == ShardRequest.Kind.APPEND
-            ? ShardRequest.append(channel, in.readByteArray(), in.readLong(), in.readInt(), in.readInt())
-            : new ShardRequest(kind, channel, null, 0, 0, 0));
+        requests.add(
+            kind == ShardRequest.Kind.APPEND
+                ? ShardRequest.append(
+                    channel, in.readByteArray(), in.readLong(), in.readInt(), in.readInt())
+                : new ShardRequest(kind, channel, null, 0, 0, 0));
       }
       return new ShardBatch(caller, seq, now, seed, requests);
     }
@@ -160,7 +167,10 @@ final class LogSerializers {
       return readReply(in);
     }
 
-    /** The follower arrays are shared between the appends of one channel: each distinct one is written once. */
+    /**
+     * The follower arrays are shared between the appends of one channel: each distinct one is
+     * written once.
+     */
     static void writeReply(ObjectDataOutput out, ShardReply reply) throws IOException {
       out.writeLong(reply.seq());
       int n = reply.offsets().length;
@@ -235,7 +245,8 @@ final class LogSerializers {
       long tail = in.readLong();
       int n = in.readInt();
       List<LogEntry> entries = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) entries.add(new LogEntry(in.readLong(), in.readByteArray(), in.readLong()));
+      for (int i = 0; i < n; i++)
+        entries.add(new LogEntry(in.readLong(), in.readByteArray(), in.readLong()));
       return new LogSlice(epoch, first, tail, entries);
     }
   }
@@ -260,7 +271,8 @@ final class LogSerializers {
     public Positions read(ObjectDataInput in) throws IOException {
       int n = in.readInt();
       Map<String, Position> map = new HashMap<>(n * 2);
-      for (int i = 0; i < n; i++) map.put(in.readString(), new Position(in.readLong(), in.readLong()));
+      for (int i = 0; i < n; i++)
+        map.put(in.readString(), new Position(in.readLong(), in.readLong()));
       return new Positions(map);
     }
   }

@@ -15,12 +15,17 @@ import java.util.Set;
  * same order holds the same state. Not thread-safe: one thread at a time.
  */
 public final class LogShard {
-  /** While a channel without history is followed, it keeps this many recent publications to fill ordering gaps. */
+  /**
+   * While a channel without history is followed, it keeps this many recent publications to fill
+   * ordering gaps.
+   */
   public static final int ORDERING_WINDOW = 64;
+
   /** ... for at most this long. */
   public static final int ORDERING_TTL_SECONDS = 30;
 
   final Map<String, ChannelLog> channels = new HashMap<>();
+
   /** Each caller's last reply, returned again when the same batch is retried. */
   final Map<String, ShardReply> lastReplies = new HashMap<>();
 
@@ -46,9 +51,19 @@ public final class LogShard {
       }
       switch (request.kind()) {
         case APPEND -> {
-          int keep = request.historySize() > 0 ? request.historySize() : channel.isFollowed() ? ORDERING_WINDOW : 0;
+          int keep =
+              request.historySize() > 0
+                  ? request.historySize()
+                  : channel.isFollowed() ? ORDERING_WINDOW : 0;
           int ttl = request.historySize() > 0 ? request.historyTtlSeconds() : ORDERING_TTL_SECONDS;
-          offsets[i] = channel.append(request.data(), request.acceptedAtMicros(), batch.now(), keep, ttl, request.historySize() > 0);
+          offsets[i] =
+              channel.append(
+                  request.data(),
+                  request.acceptedAtMicros(),
+                  batch.now(),
+                  keep,
+                  ttl,
+                  request.historySize() > 0);
           channel.mark = epoch(batch.epochSeed() ^ 0x5DEECE66DL, i);
           followers[i] = channel.followers;
         }
@@ -120,23 +135,26 @@ public final class LogShard {
 
   /**
    * The shard after a split cluster healed: {@code ours} is this side's copy, {@code theirs} the
-   * copy the other side kept meanwhile. A channel only one side knows is kept; one both sides
-   * hold is kept as it is where they agree, and as the longer copy where the other is a prefix of
-   * it (the publication at the shorter copy's last offset is the same on both). Otherwise both
-   * sides gave out offsets under the same epoch: the channel continues under a new epoch (after
-   * the higher of the two last offsets, without history), so no client can be told it recovered
-   * over a hole. Followers and replies of both sides are kept. Deterministic: every member that
-   * merges the same two copies gets the same shard. Neither argument is changed.
+   * copy the other side kept meanwhile. A channel only one side knows is kept; one both sides hold
+   * is kept as it is where they agree, and as the longer copy where the other is a prefix of it
+   * (the publication at the shorter copy's last offset is the same on both). Otherwise both sides
+   * gave out offsets under the same epoch: the channel continues under a new epoch (after the
+   * higher of the two last offsets, without history), so no client can be told it recovered over a
+   * hole. Followers and replies of both sides are kept. Deterministic: every member that merges the
+   * same two copies gets the same shard. Neither argument is changed.
    */
   public static LogShard merge(LogShard ours, LogShard theirs) {
     LogShard merged = new LogShard();
     ours.channels.forEach((name, channel) -> merged.channels.put(name, copy(channel)));
     for (Map.Entry<String, ChannelLog> e : theirs.channels.entrySet()) {
       ChannelLog mine = merged.channels.get(e.getKey());
-      merged.channels.put(e.getKey(), mine == null ? copy(e.getValue()) : reconcile(mine, e.getValue()));
+      merged.channels.put(
+          e.getKey(), mine == null ? copy(e.getValue()) : reconcile(mine, e.getValue()));
     }
     merged.lastReplies.putAll(ours.lastReplies);
-    theirs.lastReplies.forEach((caller, reply) -> merged.lastReplies.merge(caller, reply, (a, b) -> a.seq() >= b.seq() ? a : b));
+    theirs.lastReplies.forEach(
+        (caller, reply) ->
+            merged.lastReplies.merge(caller, reply, (a, b) -> a.seq() >= b.seq() ? a : b));
     return merged;
   }
 
@@ -150,7 +168,12 @@ public final class LogShard {
     else if (a.epoch == b.epoch && a.tail < b.tail && isPrefix(a, b)) kept = b;
     else if (a.epoch == b.epoch && b.tail < a.tail && isPrefix(b, a)) kept = a;
     else {
-      kept = new ChannelLog(epoch(a.epoch ^ Long.rotateLeft(b.epoch, 17) ^ a.mark ^ b.mark, (int) (a.tail ^ b.tail)), 0);
+      kept =
+          new ChannelLog(
+              epoch(
+                  a.epoch ^ Long.rotateLeft(b.epoch, 17) ^ a.mark ^ b.mark,
+                  (int) (a.tail ^ b.tail)),
+              0);
       kept.tail = Math.max(a.tail, b.tail);
       kept.mark = epoch(kept.epoch, 1);
     }
@@ -161,12 +184,16 @@ public final class LogShard {
     return merged;
   }
 
-  /** True when {@code shorter}'s last publication is, at the same offset, one {@code longer} kept. */
+  /**
+   * True when {@code shorter}'s last publication is, at the same offset, one {@code longer} kept.
+   */
   private static boolean isPrefix(ChannelLog shorter, ChannelLog longer) {
     if (shorter.tail < 0) return true;
     LogEntry last = shorter.entry(shorter.tail);
     LogEntry same = longer.entry(shorter.tail);
-    return last != null && same != null && last.acceptedAtMicros() == same.acceptedAtMicros()
+    return last != null
+        && same != null
+        && last.acceptedAtMicros() == same.acceptedAtMicros()
         && java.util.Arrays.equals(last.data(), same.data());
   }
 
@@ -177,7 +204,8 @@ public final class LogShard {
     out.ttlSeconds = c.ttlSeconds;
     out.history = c.history;
     out.followers = c.followers;
-    for (int i = 0; i < c.kept(); i++) out.restore(c.keptData(i), c.keptAcceptedAt(i), c.keptAppendedAt(i));
+    for (int i = 0; i < c.kept(); i++)
+      out.restore(c.keptData(i), c.keptAcceptedAt(i), c.keptAppendedAt(i));
     out.resize(c.capacity);
     return out;
   }

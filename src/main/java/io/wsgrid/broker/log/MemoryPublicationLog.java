@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The publication log in this process's memory: the shards under a lock each, no copies. For
- * tests of what sits on top of the log, and the reference the Hazelcast log is tested against.
+ * The publication log in this process's memory: the shards under a lock each, no copies. For tests
+ * of what sits on top of the log, and the reference the Hazelcast log is tested against.
  */
 public final class MemoryPublicationLog implements PublicationLog {
   private final LogShard[] shards;
@@ -70,8 +70,7 @@ public final class MemoryPublicationLog implements PublicationLog {
 
   /** A log in one process loses nothing it could tell of. */
   @Override
-  public void onLoss(Runnable action) {
-  }
+  public void onLoss(Runnable action) {}
 
   @Override
   public long channels() {
@@ -85,6 +84,5 @@ public final class MemoryPublicationLog implements PublicationLog {
   }
 
   @Override
-  public void close() {
-  }
+  public void close() {}
 }

@@ -8,4 +8,5 @@ import java.util.List;
  * member failure is applied once; {@code now} (the caller's clock, ms) and {@code epochSeed} are
  * carried so that every copy of the shard applies the batch to the same result.
  */
-public record ShardBatch(String caller, long seq, long now, long epochSeed, List<ShardRequest> requests) {}
+public record ShardBatch(
+    String caller, long seq, long now, long epochSeed, List<ShardRequest> requests) {}

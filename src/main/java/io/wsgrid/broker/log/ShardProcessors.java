@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The entry processors that run {@link LogShard}'s functions on a shard's entry, on the member
- * that owns it. The mutating ones run again on the backup copy (their inputs carry the caller's
- * clock and seed, so both copies end the same); the reading ones run on the owner only.
+ * The entry processors that run {@link LogShard}'s functions on a shard's entry, on the member that
+ * owns it. The mutating ones run again on the backup copy (their inputs carry the caller's clock
+ * and seed, so both copies end the same); the reading ones run on the owner only.
  */
 final class ShardProcessors {
   private static final int BASE = 0x7767_0100;
@@ -24,8 +24,15 @@ final class ShardProcessors {
 
   /** The processors' serializers, by type (registered by {@link LogSerializers#register}). */
   static Map<Class<?>, StreamSerializer<?>> serializers() {
-    return Map.of(Apply.class, new ApplySerializer(), Expire.class, new ExpireSerializer(), Read.class, new ReadSerializer(),
-        Locate.class, new LocateSerializer());
+    return Map.of(
+        Apply.class,
+        new ApplySerializer(),
+        Expire.class,
+        new ExpireSerializer(),
+        Read.class,
+        new ReadSerializer(),
+        Locate.class,
+        new LocateSerializer());
   }
 
   private static LogShard shardOf(Map.Entry<String, LogShard> entry) {
@@ -45,7 +52,8 @@ final class ShardProcessors {
   }
 
   /** One expiry sweep; completes with {channels removed, channels left}. */
-  record Expire(long now, long idleMillis, Set<String> live) implements EntryProcessor<String, LogShard, int[]> {
+  record Expire(long now, long idleMillis, Set<String> live)
+      implements EntryProcessor<String, LogShard, int[]> {
     @Override
     public int[] process(Map.Entry<String, LogShard> entry) {
       LogShard shard = entry.getValue();
@@ -57,7 +65,8 @@ final class ShardProcessors {
   }
 
   /** Reads part of one channel's log. */
-  record Read(String channel, long from, int max) implements EntryProcessor<String, LogShard, LogSlice>, ReadOnly {
+  record Read(String channel, long from, int max)
+      implements EntryProcessor<String, LogShard, LogSlice>, ReadOnly {
     @Override
     public LogSlice process(Map.Entry<String, LogShard> entry) {
       LogShard shard = entry.getValue();
@@ -71,7 +80,8 @@ final class ShardProcessors {
   }
 
   /** Where some channels of the shard stand. */
-  record Locate(List<String> channels) implements EntryProcessor<String, LogShard, LogSerializers.Positions>, ReadOnly {
+  record Locate(List<String> channels)
+      implements EntryProcessor<String, LogShard, LogSerializers.Positions>, ReadOnly {
     @Override
     public LogSerializers.Positions process(Map.Entry<String, LogShard> entry) {
       LogShard shard = entry.getValue();

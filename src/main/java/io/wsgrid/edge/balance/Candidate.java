@@ -1,9 +1,9 @@
 package io.wsgrid.edge.balance;
 
 /**
- * One node a strategy may pick: its id, its weight (share of capacity, at least 1) and its
- * current load (connections in the registry plus sockets the edge routed that the registry
- * does not show yet).
+ * One node a strategy may pick: its id, its weight (share of capacity, at least 1) and its current
+ * load (connections in the registry plus sockets the edge routed that the registry does not show
+ * yet).
  */
 public record Candidate(String id, int weight, long load) {
   public Candidate {

@@ -9,26 +9,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam,
- * <a href="https://arxiv.org/abs/1608.01350">arXiv:1608.01350</a>).
+ * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam, <a
+ * href="https://arxiv.org/abs/1608.01350">arXiv:1608.01350</a>).
  *
- * <p><b>Ring.</b> Each candidate owns {@value #VNODES_PER_WEIGHT} virtual nodes per weight unit,
- * at {@code hash(id + "#" + i)}; when the total would exceed about {@value #MAX_RING_POINTS}
- * points, every node's count is scaled down in proportion (each keeps at least one). A point
- * depends only on its node's id, so removing a node only moves the keys that were on it. The
- * ring is immutable and cached in an {@link AtomicReference} together with the membership (ids
- * and weights, in list order) it was built from; it is rebuilt only when that membership changes
- * (O(V log V) for V points), while load changes reuse it.
+ * <p><b>Ring.</b> Each candidate owns {@value #VNODES_PER_WEIGHT} virtual nodes per weight unit, at
+ * {@code hash(id + "#" + i)}; when the total would exceed about {@value #MAX_RING_POINTS} points,
+ * every node's count is scaled down in proportion (each keeps at least one). A point depends only
+ * on its node's id, so removing a node only moves the keys that were on it. The ring is immutable
+ * and cached in an {@link AtomicReference} together with the membership (ids and weights, in list
+ * order) it was built from; it is rebuilt only when that membership changes (O(V log V) for V
+ * points), while load changes reuse it.
  *
  * <p><b>Pick.</b> The key (a {@code null} key is treated as {@code ""}) is hashed to 64 bits
- * (FNV-1a over its UTF-8 bytes, then the murmur3 fmix64 finalizer). With {@code L} the sum of
- * the candidates' loads, {@code W} the sum of their weights and {@code c} the balance factor,
- * a node of weight {@code w} has capacity {@code ceil(c * (L + 1) * w / W)}. The ring is walked
- * clockwise from the key's hash and the first node whose load is below its capacity is taken.
- * Since the capacities add up to more than {@code L}, some node always qualifies. The same key
- * with unchanged loads and membership always gives the same node, and no node ends above
- * {@code ceil(c * mean)} (weighted) from this strategy's own routing. O(log V) to find the start,
- * then a short walk, typically O(n) points at worst.
+ * (FNV-1a over its UTF-8 bytes, then the murmur3 fmix64 finalizer). With {@code L} the sum of the
+ * candidates' loads, {@code W} the sum of their weights and {@code c} the balance factor, a node of
+ * weight {@code w} has capacity {@code ceil(c * (L + 1) * w / W)}. The ring is walked clockwise
+ * from the key's hash and the first node whose load is below its capacity is taken. Since the
+ * capacities add up to more than {@code L}, some node always qualifies. The same key with unchanged
+ * loads and membership always gives the same node, and no node ends above {@code ceil(c * mean)}
+ * (weighted) from this strategy's own routing. O(log V) to find the start, then a short walk,
+ * typically O(n) points at worst.
  */
 public final class ConsistentHashStrategy implements BalancingStrategy {
 
@@ -180,8 +180,8 @@ public final class ConsistentHashStrategy implements BalancingStrategy {
       }
       // by hash; the (astronomically rare) equal hashes are ordered by id, so the ring is
       // the same whatever the list order
-      Arrays.sort(pairs, Comparator.<long[]>comparingLong(p -> p[0])
-          .thenComparing(p -> ids[(int) p[1]]));
+      Arrays.sort(
+          pairs, Comparator.<long[]>comparingLong(p -> p[0]).thenComparing(p -> ids[(int) p[1]]));
       long[] points = new long[size];
       int[] owners = new int[size];
       for (int j = 0; j < size; j++) {

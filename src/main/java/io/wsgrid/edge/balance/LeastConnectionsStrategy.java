@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Least connections, weighted: picks the candidate with the smallest {@code load / weight},
- * compared exactly by cross-multiplication (see {@link Strategies#compareLoad}). The scan starts
- * at a rotating offset (an atomic counter), and only a strictly smaller ratio replaces the best
- * so far, so equally loaded nodes take turns instead of the first one always winning. The key is
+ * compared exactly by cross-multiplication (see {@link Strategies#compareLoad}). The scan starts at
+ * a rotating offset (an atomic counter), and only a strictly smaller ratio replaces the best so
+ * far, so equally loaded nodes take turns instead of the first one always winning. The key is
  * ignored. O(n) per pick, lock-free.
  */
 public final class LeastConnectionsStrategy implements BalancingStrategy {

@@ -6,11 +6,11 @@ import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Power of two choices: samples two distinct candidates uniformly at random and takes the one
- * with the smaller {@code load / weight} (exact comparison, see {@link Strategies#compareLoad};
- * the first sample wins ties). With one candidate that one is taken. This keeps the maximum load
- * far closer to the mean than pure random choice, at O(1) per pick. The key is ignored.
- * Lock-free with {@link ThreadLocalRandom} by default; seedable for tests.
+ * Power of two choices: samples two distinct candidates uniformly at random and takes the one with
+ * the smaller {@code load / weight} (exact comparison, see {@link Strategies#compareLoad}; the
+ * first sample wins ties). With one candidate that one is taken. This keeps the maximum load far
+ * closer to the mean than pure random choice, at O(1) per pick. The key is ignored. Lock-free with
+ * {@link ThreadLocalRandom} by default; seedable for tests.
  */
 public final class PowerOfTwoChoicesStrategy implements BalancingStrategy {
 

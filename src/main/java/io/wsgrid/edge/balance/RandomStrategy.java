@@ -6,10 +6,10 @@ import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Uniform random: each candidate has probability 1/n, ignoring weight, load and key. O(1) per
- * pick. By default it uses {@link ThreadLocalRandom} (no contention); a seeded instance (for
- * tests) shares one thread-safe {@link Random}, so its sequence is reproducible when picks are
- * made from a single thread.
+ * Uniform random: each candidate has probability 1/n, ignoring weight, load and key. O(1) per pick.
+ * By default it uses {@link ThreadLocalRandom} (no contention); a seeded instance (for tests)
+ * shares one thread-safe {@link Random}, so its sequence is reproducible when picks are made from a
+ * single thread.
  */
 public final class RandomStrategy implements BalancingStrategy {
 

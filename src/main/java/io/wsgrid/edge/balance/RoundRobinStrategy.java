@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Round robin: each pick takes the next candidate in the given (stable) order, ignoring weight,
- * load and key. A single {@link AtomicLong} counter, taken modulo the list size, makes it
- * lock-free and exact under concurrent picks. O(1) per pick.
+ * load and key. A single {@link AtomicLong} counter, taken modulo the list size, makes it lock-free
+ * and exact under concurrent picks. O(1) per pick.
  */
 public final class RoundRobinStrategy implements BalancingStrategy {
 

@@ -4,15 +4,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Smooth weighted round robin, as in nginx: on each pick every candidate's current weight grows
- * by its weight, the candidate with the largest current weight (first in order on ties) is
- * chosen, and its current weight drops by the total weight. Over every {@code totalWeight} picks
- * each node is chosen exactly {@code weight} times, spread out (weights a=5, b=1, c=1 give
- * {@code a a b a c a a}). Loads and the key are ignored.
+ * Smooth weighted round robin, as in nginx: on each pick every candidate's current weight grows by
+ * its weight, the candidate with the largest current weight (first in order on ties) is chosen, and
+ * its current weight drops by the total weight. Over every {@code totalWeight} picks each node is
+ * chosen exactly {@code weight} times, spread out (weights a=5, b=1, c=1 give {@code a a b a c a
+ * a}). Loads and the key are ignored.
  *
- * <p>The current weights are kept per position together with the membership (ids and weights)
- * they belong to; when the membership changes the state is reset and the schedule restarts.
- * Each pick is O(n) under a short {@code synchronized} section.
+ * <p>The current weights are kept per position together with the membership (ids and weights) they
+ * belong to; when the membership changes the state is reset and the schedule restarts. Each pick is
+ * O(n) under a short {@code synchronized} section.
  */
 public final class SmoothWeightedRoundRobinStrategy implements BalancingStrategy {
 

@@ -6,12 +6,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The strategies by name: the one table behind {@code --strategy} ({@link BalancingStrategy#create},
- * {@link BalancingStrategy#NAMES} and so picocli's {@link BalancingStrategy.Names}), and small
- * helpers shared by the strategies. Adding a strategy is one class and one line here.
+ * The strategies by name: the one table behind {@code --strategy} ({@link
+ * BalancingStrategy#create}, {@link BalancingStrategy#NAMES} and so picocli's {@link
+ * BalancingStrategy.Names}), and small helpers shared by the strategies. Adding a strategy is one
+ * class and one line here.
  *
- * <p>Names are matched after trimming and lower-casing. The factor is validated only for
- * {@code consistent-hash} (it must be a finite number &gt; 1.0); the other strategies ignore it.
+ * <p>Names are matched after trimming and lower-casing. The factor is validated only for {@code
+ * consistent-hash} (it must be a finite number &gt; 1.0); the other strategies ignore it.
  */
 final class Strategies {
 
@@ -27,7 +28,8 @@ final class Strategies {
   static {
     TABLE.put(RoundRobinStrategy.NAME, factor -> new RoundRobinStrategy());
     TABLE.put(RandomStrategy.NAME, factor -> new RandomStrategy());
-    TABLE.put(SmoothWeightedRoundRobinStrategy.NAME, factor -> new SmoothWeightedRoundRobinStrategy());
+    TABLE.put(
+        SmoothWeightedRoundRobinStrategy.NAME, factor -> new SmoothWeightedRoundRobinStrategy());
     TABLE.put(LeastConnectionsStrategy.NAME, factor -> new LeastConnectionsStrategy());
     TABLE.put(PowerOfTwoChoicesStrategy.NAME, factor -> new PowerOfTwoChoicesStrategy());
     TABLE.put(ConsistentHashStrategy.NAME, ConsistentHashStrategy::new);
@@ -36,8 +38,7 @@ final class Strategies {
   /** Every name {@link #create} accepts, in table order. */
   static final List<String> NAMES = List.copyOf(TABLE.keySet());
 
-  private Strategies() {
-  }
+  private Strategies() {}
 
   /**
    * A new strategy by name.
@@ -47,8 +48,8 @@ final class Strategies {
   static BalancingStrategy create(String name, double factor) {
     Factory factory = TABLE.get(name == null ? "" : name.trim().toLowerCase(Locale.ROOT));
     if (factory == null) {
-      throw new IllegalArgumentException("unknown strategy '" + name + "'; choose one of: "
-          + String.join(", ", NAMES));
+      throw new IllegalArgumentException(
+          "unknown strategy '" + name + "'; choose one of: " + String.join(", ", NAMES));
     }
     return factory.create(factor);
   }

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The contract against the Hazelcast log on three real members on 127.0.0.1, and what only a cluster can show. */
+/**
+ * The contract against the Hazelcast log on three real members on 127.0.0.1, and what only a
+ * cluster can show.
+ */
 class HazelcastPublicationLogIT extends PublicationLogContract {
   private static final List<HazelcastInstance> members = new ArrayList<>();
   private static String clusterName;
@@ -26,11 +29,15 @@ class HazelcastPublicationLogIT extends PublicationLogContract {
     clusterName = Ports.clusterName("log");
     port = Ports.clusterPort();
     for (int i = 0; i < 3; i++) members.add(Hazelcast.newHazelcastInstance(config(i)));
-    Await.until("3 members", Duration.ofSeconds(60), () -> members.get(0).getCluster().getMembers().size() == 3);
+    Await.until(
+        "3 members",
+        Duration.ofSeconds(60),
+        () -> members.get(0).getCluster().getMembers().size() == 3);
   }
 
   static Config config(int index) {
-    Config config = new Config().setClusterName(clusterName).setInstanceName(clusterName + "-" + index);
+    Config config =
+        new Config().setClusterName(clusterName).setInstanceName(clusterName + "-" + index);
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
@@ -41,7 +48,9 @@ class HazelcastPublicationLogIT extends PublicationLogContract {
     join.getMulticastConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1");
     config.setProperty("hazelcast.tcp.join.port.try.count", "6");
-    config.getMemberAttributeConfig().setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, "member" + index);
+    config
+        .getMemberAttributeConfig()
+        .setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, "member" + index);
     HazelcastPublicationLog.configure(config);
     return config;
   }
@@ -65,7 +74,8 @@ class HazelcastPublicationLogIT extends PublicationLogContract {
   @Override
   protected int expire() {
     int removed = 0;
-    for (HazelcastInstance member : members) removed += await(new HazelcastPublicationLog(member, clock, IDLE_MILLIS).expire());
+    for (HazelcastInstance member : members)
+      removed += await(new HazelcastPublicationLog(member, clock, IDLE_MILLIS).expire());
     return removed;
   }
 
@@ -74,23 +84,45 @@ class HazelcastPublicationLogIT extends PublicationLogContract {
     // A fourth member owns some shards; it is killed without any migration.
     HazelcastInstance extra = Hazelcast.newHazelcastInstance(config(3));
     try {
-      Await.until("4 members", Duration.ofSeconds(60), () -> members.get(0).getCluster().getMembers().size() == 4);
+      Await.until(
+          "4 members",
+          Duration.ofSeconds(60),
+          () -> members.get(0).getCluster().getMembers().size() == 4);
       HazelcastPublicationLog viaExtra = new HazelcastPublicationLog(extra, clock, IDLE_MILLIS);
       List<String> channels = new ArrayList<>();
       for (int i = 0; i < 40; i++) channels.add("crash." + i);
       for (String channel : channels) {
-        await(viaExtra.apply(viaExtra.shardOf(channel), new ShardBatch("extra-" + channel, 1, clock.millis(), 5,
-            List.of(appendWithHistory(channel, "a", 10, 600), appendWithHistory(channel, "b", 10, 600)))));
+        await(
+            viaExtra.apply(
+                viaExtra.shardOf(channel),
+                new ShardBatch(
+                    "extra-" + channel,
+                    1,
+                    clock.millis(),
+                    5,
+                    List.of(
+                        appendWithHistory(channel, "a", 10, 600),
+                        appendWithHistory(channel, "b", 10, 600)))));
       }
-      Await.until("the log's shards spread to the fourth member", Duration.ofSeconds(60), () -> {
-        for (int s = 0; s < HazelcastPublicationLog.SHARDS; s++) {
-          var owner = extra.getPartitionService().getPartition(HazelcastPublicationLog.MAP + "." + s).getOwner();
-          if (owner != null && owner.localMember()) return true;
-        }
-        return false;
-      });
+      Await.until(
+          "the log's shards spread to the fourth member",
+          Duration.ofSeconds(60),
+          () -> {
+            for (int s = 0; s < HazelcastPublicationLog.SHARDS; s++) {
+              var owner =
+                  extra
+                      .getPartitionService()
+                      .getPartition(HazelcastPublicationLog.MAP + "." + s)
+                      .getOwner();
+              if (owner != null && owner.localMember()) return true;
+            }
+            return false;
+          });
       extra.getLifecycleService().terminate();
-      Await.until("3 members", Duration.ofSeconds(60), () -> members.get(0).getCluster().getMembers().size() == 3);
+      Await.until(
+          "3 members",
+          Duration.ofSeconds(60),
+          () -> members.get(0).getCluster().getMembers().size() == 3);
       for (String channel : channels) {
         LogSlice slice = await(log().read(channel, 0, 10));
         assertThat(slice).as(channel).isNotNull();

@@ -20,13 +20,20 @@ import org.junit.jupiter.api.Test;
 abstract class PublicationLogContract {
   static final long IDLE_MILLIS = 60_000;
   protected final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
-  /** Batch numbers are never reused by a caller (a log may outlive one test: the Hazelcast one does). */
-  private static final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+
+  /**
+   * Batch numbers are never reused by a caller (a log may outlive one test: the Hazelcast one
+   * does).
+   */
+  private static final java.util.concurrent.atomic.AtomicLong seq =
+      new java.util.concurrent.atomic.AtomicLong(1_000_000);
 
   /** The log under test, using {@link #clock} and {@link #IDLE_MILLIS}. */
   protected abstract PublicationLog log();
 
-  /** A follower id the log counts as a live node (a log that knows its cluster drops the others). */
+  /**
+   * A follower id the log counts as a live node (a log that knows its cluster drops the others).
+   */
   protected String liveFollower() {
     return "n2";
   }
@@ -54,7 +61,12 @@ abstract class PublicationLogContract {
 
   ShardReply apply(String caller, long batchSeq, ShardRequest... requests) {
     int shard = log().shardOf(requests[0].channel());
-    return await(log().apply(shard, new ShardBatch(caller, batchSeq, clock.millis(), batchSeq * 31, List.of(requests))));
+    return await(
+        log()
+            .apply(
+                shard,
+                new ShardBatch(
+                    caller, batchSeq, clock.millis(), batchSeq * 31, List.of(requests))));
   }
 
   static ShardRequest append(String channel, String data) {
@@ -91,15 +103,20 @@ abstract class PublicationLogContract {
   @Test
   void historyKeepsTheExactBytesUpToItsSize() {
     String channel = "contract.history";
-    String[] values = {"0.10000000000000000555", "1e400", "\"\\ud83d\\ude00\"", "{ \"a\" : [1, 2] }"};
+    String[] values = {
+      "0.10000000000000000555", "1e400", "\"\\ud83d\\ude00\"", "{ \"a\" : [1, 2] }"
+    };
     for (String v : values) apply("n1", appendWithHistory(channel, v, 3, 600));
     LogSlice slice = await(log().read(channel, 0, 100));
     assertThat(slice.first()).isEqualTo(1);
     assertThat(slice.tail()).isEqualTo(3);
     assertThat(slice.entries()).extracting(LogEntry::offset).containsExactly(1L, 2L, 3L);
-    assertThat(slice.entries()).extracting(e -> new String(e.data(), StandardCharsets.UTF_8))
+    assertThat(slice.entries())
+        .extracting(e -> new String(e.data(), StandardCharsets.UTF_8))
         .containsExactly(values[1], values[2], values[3]);
-    assertThat(await(log().read(channel, 2, 1)).entries()).extracting(LogEntry::offset).containsExactly(2L);
+    assertThat(await(log().read(channel, 2, 1)).entries())
+        .extracting(LogEntry::offset)
+        .containsExactly(2L);
     assertThat(await(log().read("contract.never", 0, 10))).isNull();
   }
 
@@ -117,7 +134,8 @@ abstract class PublicationLogContract {
   void positionsSayEpochAndTail() {
     ShardReply reply = apply("n1", append("contract.pos", "x"), append("contract.pos", "y"));
     int shard = log().shardOf("contract.pos");
-    Map<String, Position> positions = await(log().positions(shard, List.of("contract.pos", "contract.nothing")));
+    Map<String, Position> positions =
+        await(log().positions(shard, List.of("contract.pos", "contract.nothing")));
     assertThat(positions).containsOnlyKeys("contract.pos");
     assertThat(positions.get("contract.pos")).isEqualTo(new Position(reply.epochs()[0], 1));
   }
@@ -141,7 +159,8 @@ abstract class PublicationLogContract {
     clock.advance(Duration.ofMillis(IDLE_MILLIS));
     assertThat(expire()).isGreaterThanOrEqualTo(1);
     assertThat(await(log().read(channel, 0, 1))).isNull();
-    assertThat(await(log().positions(log().shardOf("contract.kept"), List.of("contract.kept")))).containsKey("contract.kept");
+    assertThat(await(log().positions(log().shardOf("contract.kept"), List.of("contract.kept"))))
+        .containsKey("contract.kept");
     ShardReply again = apply("n1", append(channel, "y"));
     assertThat(again.offsets()).containsExactly(0);
     assertThat(again.epochs()[0]).isNotEqualTo(epoch);

@@ -48,8 +48,8 @@ class ConsistentHashStrategyTest {
 
   @Test
   void keysSpreadInProportionToWeight() {
-    List<Candidate> cs = List.of(
-        new Candidate("a", 1, 0), new Candidate("b", 1, 0), new Candidate("c", 2, 0));
+    List<Candidate> cs =
+        List.of(new Candidate("a", 1, 0), new Candidate("b", 1, 0), new Candidate("c", 2, 0));
     ConsistentHashStrategy s = new ConsistentHashStrategy(1.25);
     Map<String, Integer> counts = new HashMap<>();
     for (int k = 0; k < 20_000; k++) {
@@ -97,13 +97,15 @@ class ConsistentHashStrategyTest {
     String home = pickId(s, idle, "room-42");
     String other = home.equals("x") ? "y" : "x";
     // total 100: capacity ceil(1.25 * 101 / 2) = 64, so the home node at 100 is full
-    List<Candidate> hot = List.of(
-        new Candidate(home, 1, 100), new Candidate(other, 1, 0)).stream()
-        .sorted((p, q) -> p.id().compareTo(q.id())).toList();
+    List<Candidate> hot =
+        List.of(new Candidate(home, 1, 100), new Candidate(other, 1, 0)).stream()
+            .sorted((p, q) -> p.id().compareTo(q.id()))
+            .toList();
     assertThat(pickId(s, hot, "room-42")).isEqualTo(other);
-    List<Candidate> under = List.of(
-        new Candidate(home, 1, 30), new Candidate(other, 1, 30)).stream()
-        .sorted((p, q) -> p.id().compareTo(q.id())).toList();
+    List<Candidate> under =
+        List.of(new Candidate(home, 1, 30), new Candidate(other, 1, 30)).stream()
+            .sorted((p, q) -> p.id().compareTo(q.id()))
+            .toList();
     // total 60: capacity ceil(1.25 * 61 / 2) = 39 > 30, so the key stays home
     assertThat(pickId(s, under, "room-42")).isEqualTo(home);
   }
@@ -168,14 +170,20 @@ class ConsistentHashStrategyTest {
     List<Candidate> cs = nodes(3);
     s.pick(cs, "a");
     assertThat(s.ringBuilds()).isEqualTo(1);
-    List<Candidate> loaded = List.of(
-        new Candidate("node-0", 1, 5), new Candidate("node-1", 1, 2), new Candidate("node-2", 1, 9));
+    List<Candidate> loaded =
+        List.of(
+            new Candidate("node-0", 1, 5),
+            new Candidate("node-1", 1, 2),
+            new Candidate("node-2", 1, 9));
     for (int i = 0; i < 50; i++) {
       s.pick(i % 2 == 0 ? cs : loaded, "k" + i);
     }
     assertThat(s.ringBuilds()).isEqualTo(1);
-    List<Candidate> reweighted = List.of(
-        new Candidate("node-0", 2, 0), new Candidate("node-1", 1, 0), new Candidate("node-2", 1, 0));
+    List<Candidate> reweighted =
+        List.of(
+            new Candidate("node-0", 2, 0),
+            new Candidate("node-1", 1, 0),
+            new Candidate("node-2", 1, 0));
     s.pick(reweighted, "a");
     assertThat(s.ringBuilds()).isEqualTo(2);
     s.pick(nodes(2), "a");
@@ -221,12 +229,12 @@ class ConsistentHashStrategyTest {
   @Test
   void hashIsStableAndSpreadsBits() {
     // pinned values: the ring layout (and so which node a key lands on) must not drift
-    assertThat(ConsistentHashStrategy.hash("")).isEqualTo(
-        ConsistentHashStrategy.fmix64(0xcbf29ce484222325L));
+    assertThat(ConsistentHashStrategy.hash(""))
+        .isEqualTo(ConsistentHashStrategy.fmix64(0xcbf29ce484222325L));
     assertThat(ConsistentHashStrategy.hash("a")).isNotEqualTo(ConsistentHashStrategy.hash("b"));
     assertThat(ConsistentHashStrategy.fmix64(0L)).isZero();
-    int ones = Long.bitCount(
-        ConsistentHashStrategy.hash("key-1") ^ ConsistentHashStrategy.hash("key-2"));
+    int ones =
+        Long.bitCount(ConsistentHashStrategy.hash("key-1") ^ ConsistentHashStrategy.hash("key-2"));
     assertThat(ones).isBetween(16, 48);
   }
 }

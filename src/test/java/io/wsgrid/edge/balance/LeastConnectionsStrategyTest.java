@@ -18,8 +18,8 @@ class LeastConnectionsStrategyTest {
   void picksTheSmallestLoad() {
     LeastConnectionsStrategy s = new LeastConnectionsStrategy();
     assertThat(s.name()).isEqualTo("least-connections");
-    List<Candidate> cs = List.of(
-        new Candidate("a", 1, 7), new Candidate("b", 1, 3), new Candidate("c", 1, 5));
+    List<Candidate> cs =
+        List.of(new Candidate("a", 1, 7), new Candidate("b", 1, 3), new Candidate("c", 1, 5));
     for (int i = 0; i < 10; i++) {
       assertThat(pickId(s, cs)).isEqualTo("b");
     }
@@ -43,8 +43,8 @@ class LeastConnectionsStrategyTest {
   @Test
   void equalRatiosRotate() {
     LeastConnectionsStrategy s = new LeastConnectionsStrategy();
-    List<Candidate> cs = List.of(
-        new Candidate("a", 1, 4), new Candidate("b", 2, 8), new Candidate("c", 1, 4));
+    List<Candidate> cs =
+        List.of(new Candidate("a", 1, 4), new Candidate("b", 2, 8), new Candidate("c", 1, 4));
     List<String> seen = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       seen.add(pickId(s, cs));
@@ -55,8 +55,8 @@ class LeastConnectionsStrategyTest {
   @Test
   void tiesAmongTheMinimumAlternateAndOthersAreNeverPicked() {
     LeastConnectionsStrategy s = new LeastConnectionsStrategy();
-    List<Candidate> cs = List.of(
-        new Candidate("a", 1, 2), new Candidate("b", 1, 9), new Candidate("c", 1, 2));
+    List<Candidate> cs =
+        List.of(new Candidate("a", 1, 2), new Candidate("b", 1, 9), new Candidate("c", 1, 2));
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < 300; i++) {
       counts.merge(pickId(s, cs), 1, Integer::sum);
@@ -69,8 +69,10 @@ class LeastConnectionsStrategyTest {
   void hugeLoadsDoNotOverflow() {
     LeastConnectionsStrategy s = new LeastConnectionsStrategy();
     // MAX/1000 ~ 9.2e15 beats (MAX-1)/1 although plain long products would overflow
-    List<Candidate> cs = List.of(
-        new Candidate("big", 1, Long.MAX_VALUE - 1), new Candidate("wide", 1000, Long.MAX_VALUE));
+    List<Candidate> cs =
+        List.of(
+            new Candidate("big", 1, Long.MAX_VALUE - 1),
+            new Candidate("wide", 1000, Long.MAX_VALUE));
     for (int i = 0; i < 4; i++) {
       assertThat(pickId(s, cs)).isEqualTo("wide");
     }

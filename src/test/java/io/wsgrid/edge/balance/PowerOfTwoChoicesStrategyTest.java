@@ -29,9 +29,12 @@ class PowerOfTwoChoicesStrategyTest {
   @Test
   void neverPicksTheSingleMostLoadedBecauseTheTwoSamplesAreDistinct() {
     PowerOfTwoChoicesStrategy s = new PowerOfTwoChoicesStrategy(3L);
-    List<Candidate> cs = List.of(
-        new Candidate("a", 1, 5), new Candidate("max", 1, 9), new Candidate("c", 1, 6),
-        new Candidate("d", 2, 10));
+    List<Candidate> cs =
+        List.of(
+            new Candidate("a", 1, 5),
+            new Candidate("max", 1, 9),
+            new Candidate("c", 1, 6),
+            new Candidate("d", 2, 10));
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 2000; i++) {
       seen.add(pickId(s, cs));
@@ -85,8 +88,8 @@ class PowerOfTwoChoicesStrategyTest {
     assertThat(s.pick(List.of(), "k")).isEmpty();
     assertThat(pickId(s, List.of(new Candidate("only", 3, 100)))).isEqualTo("only");
 
-    List<Candidate> cs = List.of(
-        new Candidate("a", 1, 1), new Candidate("b", 1, 1), new Candidate("c", 1, 1));
+    List<Candidate> cs =
+        List.of(new Candidate("a", 1, 1), new Candidate("b", 1, 1), new Candidate("c", 1, 1));
     PowerOfTwoChoicesStrategy x = new PowerOfTwoChoicesStrategy(9L);
     PowerOfTwoChoicesStrategy y = new PowerOfTwoChoicesStrategy(9L);
     List<String> sx = new ArrayList<>();

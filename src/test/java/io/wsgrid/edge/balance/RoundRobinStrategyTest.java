@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class RoundRobinStrategyTest {
 
-  private static final List<Candidate> ABC = List.of(
-      new Candidate("a", 1, 0), new Candidate("b", 5, 100), new Candidate("c", 1, 3));
+  private static final List<Candidate> ABC =
+      List.of(new Candidate("a", 1, 0), new Candidate("b", 5, 100), new Candidate("c", 1, 3));
 
   private static String pickId(BalancingStrategy s, List<Candidate> cs) {
     return s.pick(cs, "k").orElseThrow().id();
@@ -59,17 +59,21 @@ class RoundRobinStrategyTest {
     CountDownLatch start = new CountDownLatch(1);
     List<Thread> ts = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      Thread th = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        for (int i = 0; i < perThread; i++) {
-          counts.computeIfAbsent(pickId(s, ABC), k -> new AtomicInteger()).incrementAndGet();
-        }
-      });
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                  return;
+                }
+                for (int i = 0; i < perThread; i++) {
+                  counts
+                      .computeIfAbsent(pickId(s, ABC), k -> new AtomicInteger())
+                      .incrementAndGet();
+                }
+              });
       th.start();
       ts.add(th);
     }

@@ -45,8 +45,8 @@ class SmoothWeightedRoundRobinStrategyTest {
   void loadChangesDoNotResetTheSchedule() {
     SmoothWeightedRoundRobinStrategy s = new SmoothWeightedRoundRobinStrategy();
     assertThat(picks(s, ABC, 3)).containsExactly("a", "a", "b");
-    List<Candidate> loaded = List.of(
-        new Candidate("a", 5, 40), new Candidate("b", 1, 7), new Candidate("c", 1, 9));
+    List<Candidate> loaded =
+        List.of(new Candidate("a", 5, 40), new Candidate("b", 1, 7), new Candidate("c", 1, 9));
     assertThat(picks(s, loaded, 4)).containsExactly("a", "c", "a", "a");
   }
 
@@ -89,8 +89,15 @@ class SmoothWeightedRoundRobinStrategyTest {
     Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     List<Thread> ts = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      Thread th = new Thread(() -> picks(s, ABC, 700)
-          .forEach(id -> counts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet()));
+      Thread th =
+          new Thread(
+              () ->
+                  picks(s, ABC, 700)
+                      .forEach(
+                          id ->
+                              counts
+                                  .computeIfAbsent(id, k -> new AtomicInteger())
+                                  .incrementAndGet()));
       th.start();
       ts.add(th);
     }

@@ -14,13 +14,14 @@ class StrategiesTest {
 
   @Test
   void everyNameBuildsTheMatchingStrategy() {
-    Map<String, Class<?>> expected = Map.of(
-        "round-robin", RoundRobinStrategy.class,
-        "random", RandomStrategy.class,
-        "weighted", SmoothWeightedRoundRobinStrategy.class,
-        "least-connections", LeastConnectionsStrategy.class,
-        "power-of-two", PowerOfTwoChoicesStrategy.class,
-        "consistent-hash", ConsistentHashStrategy.class);
+    Map<String, Class<?>> expected =
+        Map.of(
+            "round-robin", RoundRobinStrategy.class,
+            "random", RandomStrategy.class,
+            "weighted", SmoothWeightedRoundRobinStrategy.class,
+            "least-connections", LeastConnectionsStrategy.class,
+            "power-of-two", PowerOfTwoChoicesStrategy.class,
+            "consistent-hash", ConsistentHashStrategy.class);
     assertThat(BalancingStrategy.NAMES).containsExactlyInAnyOrderElementsOf(expected.keySet());
     List<Candidate> one = List.of(new Candidate("only", 1, 0));
     for (String name : BalancingStrategy.NAMES) {
@@ -41,8 +42,9 @@ class StrategiesTest {
   void unknownNameListsTheChoices() {
     assertThatThrownBy(() -> BalancingStrategy.create("fastest", 1.25))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown strategy 'fastest'; choose one of: round-robin, random, weighted, "
-            + "least-connections, power-of-two, consistent-hash");
+        .hasMessage(
+            "unknown strategy 'fastest'; choose one of: round-robin, random, weighted, "
+                + "least-connections, power-of-two, consistent-hash");
     assertThatThrownBy(() -> BalancingStrategy.create(null, 1.25))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown strategy 'null'");
@@ -56,8 +58,8 @@ class StrategiesTest {
         .hasMessageContaining("got 1.0");
     assertThatThrownBy(() -> BalancingStrategy.create("consistent-hash", 0.8))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThat(((ConsistentHashStrategy) BalancingStrategy.create("consistent-hash", 1.5))
-        .factor()).isEqualTo(1.5);
+    assertThat(((ConsistentHashStrategy) BalancingStrategy.create("consistent-hash", 1.5)).factor())
+        .isEqualTo(1.5);
     assertThat(BalancingStrategy.create("round-robin", 0.5).name()).isEqualTo("round-robin");
     assertThat(BalancingStrategy.create("least-connections", Double.NaN).name())
         .isEqualTo("least-connections");
@@ -67,19 +69,27 @@ class StrategiesTest {
   void theCompletionCandidatesAreTheTablesNamesAndEachResolves() {
     List<String> candidates = new ArrayList<>();
     new BalancingStrategy.Names().forEach(candidates::add);
-    assertThat(candidates).containsExactly("round-robin", "random", "weighted", "least-connections",
-        "power-of-two", "consistent-hash");
+    assertThat(candidates)
+        .containsExactly(
+            "round-robin",
+            "random",
+            "weighted",
+            "least-connections",
+            "power-of-two",
+            "consistent-hash");
     assertThat(candidates).isEqualTo(BalancingStrategy.NAMES);
     for (String name : candidates) {
       assertThat(BalancingStrategy.create(name, 1.25).name()).isEqualTo(name);
-      assertThat(BalancingStrategy.create(name, 1.25)).as("a new instance per call")
+      assertThat(BalancingStrategy.create(name, 1.25))
+          .as("a new instance per call")
           .isNotSameAs(BalancingStrategy.create(name, 1.25));
     }
   }
 
   @Test
   void connectionEventsChangeNoBuiltInStrategysPicks() {
-    List<Candidate> cs = List.of(new Candidate("a", 3, 4), new Candidate("b", 1, 0), new Candidate("c", 2, 9));
+    List<Candidate> cs =
+        List.of(new Candidate("a", 3, 4), new Candidate("b", 1, 0), new Candidate("c", 2, 9));
     for (String name : List.of("round-robin", "weighted", "least-connections", "consistent-hash")) {
       BalancingStrategy told = BalancingStrategy.create(name, 1.25);
       BalancingStrategy untold = BalancingStrategy.create(name, 1.25);
@@ -87,7 +97,9 @@ class StrategiesTest {
         told.opened("a");
         told.opened("b");
         told.closed("a");
-        assertThat(told.pick(cs, "key" + i)).as(name + " pick " + i).isEqualTo(untold.pick(cs, "key" + i));
+        assertThat(told.pick(cs, "key" + i))
+            .as(name + " pick " + i)
+            .isEqualTo(untold.pick(cs, "key" + i));
       }
     }
   }
@@ -121,7 +133,10 @@ class StrategiesTest {
 
     @Override
     public synchronized Optional<Candidate> pick(List<Candidate> candidates, String key) {
-      return candidates.stream().min((x, y) -> Integer.compare(open.getOrDefault(x.id(), 0), open.getOrDefault(y.id(), 0)));
+      return candidates.stream()
+          .min(
+              (x, y) ->
+                  Integer.compare(open.getOrDefault(x.id(), 0), open.getOrDefault(y.id(), 0)));
     }
 
     @Override
