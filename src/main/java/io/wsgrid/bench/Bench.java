@@ -3,6 +3,7 @@ package io.wsgrid.bench;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * The load generator's entry points, one per scenario, each printing progress on stderr and
@@ -14,7 +15,7 @@ public final class Bench implements AutoCloseable {
   public Bench() {
     // Closing thousands of client sockets at the end of a run logs one eviction warning each.
     ((ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger("io.vertx.core.http.impl.HttpClientConnection"))
+            LoggerFactory.getLogger("io.vertx.core.http.impl.HttpClientConnection"))
         .setLevel(ch.qos.logback.classic.Level.ERROR);
     this.vertx =
         Vertx.vertx(

@@ -1,8 +1,10 @@
 package io.wsgrid.bench;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -25,7 +27,7 @@ final class BenchSocket {
   private int nextId = 1;
   private String node;
   private volatile boolean closed;
-  private io.vertx.core.Context context;
+  private Context context;
   LongConsumer onPublication = stamp -> {};
   LongConsumer onAck = id -> {};
   Runnable onError = () -> {};
@@ -37,7 +39,7 @@ final class BenchSocket {
   /** Opens a socket to {@code url}; completes once the server said it is ready. */
   static Future<BenchSocket> open(WebSocketClient client, Wire wire, String url, int timeoutMs) {
     BenchSocket socket = new BenchSocket(wire);
-    socket.context = io.vertx.core.Vertx.currentContext();
+    socket.context = Vertx.currentContext();
     socket.ws = client.webSocket();
     socket.ws.textMessageHandler(socket::onText);
     socket.ws.closeHandler(
@@ -138,7 +140,7 @@ final class BenchSocket {
   }
 
   /** The event loop the socket lives on (where timers that write to it must run). */
-  io.vertx.core.Context context() {
+  Context context() {
     return context;
   }
 

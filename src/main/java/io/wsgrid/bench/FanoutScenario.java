@@ -1,6 +1,7 @@
 package io.wsgrid.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -208,7 +209,7 @@ public final class FanoutScenario implements AutoCloseable {
   /** Runs {@code request} on the socket's event loop (the only thread that touches it). */
   private static Future<Void> onLoop(
       BenchSocket socket, java.util.function.Supplier<Future<Void>> request) {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     socket.context().runOnContext(v -> request.get().onComplete(done));
     return done.future();
   }

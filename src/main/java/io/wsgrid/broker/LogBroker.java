@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.wsgrid.broker.log.LogEntry;
@@ -670,8 +671,7 @@ public final class LogBroker implements Broker {
     }
 
     @Override
-    public void deliver(
-        String channel, long offset, io.vertx.core.buffer.Buffer frame, long acceptedAtMicros) {
+    public void deliver(String channel, long offset, Buffer frame, long acceptedAtMicros) {
       cameBackAt = System.currentTimeMillis();
     }
   }

@@ -1,5 +1,6 @@
 package io.wsgrid.client;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class WsgridClient {
   private static final Logger log = LoggerFactory.getLogger(WsgridClient.class);
-  private static final short CLOSE_POLICY_VIOLATION = 1008;
+  private static final short CLOSE_POLICY_VIOLATION =
+      (short) WebSocketCloseStatus.POLICY_VIOLATION.code();
 
   /** A channel's subscription: its handler, the position it has reached, its first reply. */
   private static final class Subscription {
@@ -444,7 +446,8 @@ public final class WsgridClient {
                     timeout);
                 WebSocket dead = socket;
                 dropped(false);
-                dead.close((short) 1001, "no answer to ping");
+                dead.close(
+                    (short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "no answer to ping");
               }
             });
   }

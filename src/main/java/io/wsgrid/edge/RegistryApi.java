@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.wsgrid.cluster.NodeEntry;
 import io.wsgrid.cluster.RegistryView;
+import io.wsgrid.security.HttpGuards;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,19 +28,11 @@ final class RegistryApi {
     Optional<NodeEntry> node = picker.pick(RoutingKey.of(ctx.request()), Set.of());
     if (node.isEmpty()) {
       metrics.failed("no_node");
-      ctx.response()
-          .setStatusCode(503)
-          .putHeader("content-type", "application/json")
-          .end(
-              new JsonObject()
-                  .put(
-                      "error",
-                      new JsonObject()
-                          .put("code", "no_node")
-                          .put(
-                              "message",
-                              "no wsgrid node is UP: start one and see GET /admin/nodes"))
-                  .encode());
+      HttpGuards.sendError(
+          ctx.response(),
+          503,
+          "no_node",
+          "no wsgrid node is UP: start one and see GET /admin/nodes");
       return;
     }
     picker.routed(node.get().id());

@@ -22,6 +22,7 @@ import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.LocalMember;
 import io.wsgrid.cluster.MemberLifecycle;
 import io.wsgrid.cluster.NodeRegistration;
+import io.wsgrid.metrics.EventLoopLag;
 import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.NodeMetrics;
 import io.wsgrid.metrics.Rejections;
@@ -213,8 +214,7 @@ public final class Node {
   LocalSessions newSessions(Context context) {
     LocalSessions sessions = new LocalSessions(context, broker, presence, metrics, sessionSettings);
     loops.add(sessions);
-    io.wsgrid.metrics.EventLoopLag.monitor(
-        context, registry, settings.name(), Thread.currentThread().getName());
+    EventLoopLag.monitor(context, registry, settings.name(), Thread.currentThread().getName());
     return sessions;
   }
 

@@ -3,6 +3,7 @@ package io.wsgrid.node;
 import io.wsgrid.broker.ChannelPolicies;
 import io.wsgrid.cluster.ClusterSettings;
 import io.wsgrid.config.ConfigException;
+import io.wsgrid.config.OptionValues;
 import io.wsgrid.security.SecuritySettings;
 import io.wsgrid.session.SessionLimits;
 
@@ -57,7 +58,7 @@ public record NodeSettings(
       throw new ConfigException(
           "--max-queued-bytes must be >= 1024, got " + limits.maxQueuedBytes());
     if (security == null) security = SecuritySettings.OPEN;
-    io.wsgrid.config.OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
+    OptionValues.checkHandshakeTimeout(handshakeTimeoutSeconds);
   }
 
   /** The same with the default handshake timeout. */
@@ -87,7 +88,7 @@ public record NodeSettings(
         drainRate,
         drainTimeout,
         security,
-        io.wsgrid.config.OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
+        OptionValues.DEFAULT_HANDSHAKE_TIMEOUT);
   }
 
   public int maxFrameSize() {
