@@ -164,8 +164,9 @@ class TwoEdgesBalanceIT {
       assertThat(perNode).containsOnlyKeys("a", "b", "c", "d");
       // 100 picks at once on two edges race the edges' messages to each other: on an idle machine
       // the new node gets its share (61-63), on a loaded one (a whole test suite on 2 cores) a
-      // few more (up to 79 seen); counting only its own routes, each edge sent it all 50 (98).
-      assertThat(maxOverMean(perNode, 4)).as("max/mean of %s", perNode).isLessThanOrEqualTo(1.35);
+      // few more (up to 79 seen, 89 with another build running too); counting only its own routes,
+      // each edge sent it all 50 (98, max/mean 1.57).
+      assertThat(maxOverMean(perNode, 4)).as("max/mean of %s", perNode).isLessThanOrEqualTo(1.45);
       assertThat(d.connections()).isEqualTo(perNode.get("d"));
     }
   }
