@@ -39,8 +39,7 @@ class ClientFaultsIT {
   void clientsWith500ChannelsRecoverEveryChannelUnderTheProductionRateLimit() throws Exception {
     NodeScript.assumeAvailable();
     Vertx vertx = Vertx.vertx();
-    // The production limits (conf/wsgrid.production.yaml) except --max-subscriptions, which is 200
-    // there.
+    // The production limits (conf/wsgrid.production.yaml).
     try (Nodes nodes =
             Nodes.start(
                 "manych",
