@@ -47,6 +47,12 @@ public interface Broker {
    */
   Future<List<Publication>> history(String channel, long from, long to);
 
+  /**
+   * The offset of the oldest publication the channel's history still keeps: one above its last
+   * offset when it keeps none, 0 when the cluster holds nothing of the channel.
+   */
+  Future<Long> oldest(String channel);
+
   /** The channel's history settings. */
   ChannelPolicies.Policy policy(String channel);
 

@@ -527,6 +527,19 @@ public final class LogBroker implements Broker {
     return result.future();
   }
 
+  @Override
+  public Future<Long> oldest(String channel) {
+    Promise<Long> oldest = Promise.promise();
+    publicationLog
+        .read(channel, 0, 0)
+        .whenComplete(
+            (slice, e) -> {
+              if (e != null) oldest.fail(e);
+              else oldest.complete(slice == null ? 0L : slice.first());
+            });
+    return oldest.future();
+  }
+
   private void readHistory(
       String channel,
       long from,

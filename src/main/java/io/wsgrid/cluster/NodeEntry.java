@@ -85,6 +85,14 @@ public record NodeEntry(
     return "wsgrid.node." + node + ".drain";
   }
 
+  /**
+   * The event-bus address where a node answers the server API's cluster-wide calls about its own
+   * sessions ({@code io.wsgrid.api.NodeCalls}).
+   */
+  public static String apiAddress(String node) {
+    return "wsgrid.node." + node + ".api";
+  }
+
   public boolean isUp() {
     return state == State.UP;
   }

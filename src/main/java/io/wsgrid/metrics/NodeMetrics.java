@@ -105,6 +105,11 @@ public final class NodeMetrics {
     return connections.get();
   }
 
+  /** Channel subscriptions held by this node's connections. */
+  public long subscriptions() {
+    return subscriptions.get();
+  }
+
   public void subscriptionsChanged(int delta) {
     subscriptions.addAndGet(delta);
   }

@@ -14,6 +14,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.wsgrid.api.NodeCalls;
+import io.wsgrid.api.ServerApi;
 import io.wsgrid.broker.Broker;
 import io.wsgrid.broker.EventBusFanout;
 import io.wsgrid.broker.LogBroker;
@@ -22,6 +24,7 @@ import io.wsgrid.cluster.ClusterBootstrap;
 import io.wsgrid.cluster.LocalMember;
 import io.wsgrid.cluster.MemberLifecycle;
 import io.wsgrid.cluster.NodeRegistration;
+import io.wsgrid.cluster.RegistryView;
 import io.wsgrid.metrics.EventLoopLag;
 import io.wsgrid.metrics.MeterNames;
 import io.wsgrid.metrics.NodeMetrics;
@@ -74,8 +77,15 @@ public final class Node {
   private final NodeRegistration registration;
   private final LocalMember member;
   private final MemberLifecycle lifecycle = new MemberLifecycle();
+  private final RegistryView registryView;
+  private final ServerApi serverApi;
 
-  private Node(NodeSettings settings, MemberLifecycle.Joined joined, String followerId) {
+  private Node(
+      NodeSettings settings,
+      MemberLifecycle.Joined joined,
+      String followerId,
+      RegistryView registryView) {
+    this.registryView = registryView;
     this.settings = settings;
     this.vertx = joined.vertx();
     this.hazelcast = joined.hazelcast();
@@ -114,6 +124,9 @@ public final class Node {
             settings.httpUrl(),
             settings.weight(),
             metrics::registered);
+    this.serverApi =
+        new ServerApi(
+            vertx, hazelcast, broker, presence, new NodeCalls(vertx, registryView::snapshot));
     Gauge.builder(MeterNames.LOG_CHANNELS, publicationLog, HazelcastPublicationLog::channels)
         .description(
             "channels whose state this member's shards of the publication log hold (as of the last expiry sweep)")
@@ -139,15 +152,21 @@ public final class Node {
         .getMemberAttributeConfig()
         .setAttribute(HazelcastPublicationLog.FOLLOWER_ATTRIBUTE, followerId);
     HazelcastPresence.configure(config);
+    ServerApi.configure(config);
     return MemberLifecycle.start(
         config,
         false,
         settings.name(),
         settings.cluster().eventBusTls(),
-        joined -> {
-          Node node = new Node(settings, joined, followerId);
-          return node.deploy().map(node);
-        });
+        joined ->
+            joined
+                .vertx()
+                .executeBlocking(() -> new RegistryView(joined.hazelcast()).start())
+                .compose(
+                    view -> {
+                      Node node = new Node(settings, joined, followerId, view);
+                      return node.deploy().map(node);
+                    }));
   }
 
   private Future<Void> deploy() {
@@ -188,6 +207,7 @@ public final class Node {
                     SELF_CHECK_MS))
         // The edges' requests are answered before the node is in the registry they read.
         .compose(v -> EdgeRequests.listen(vertx, this, lifecycle::isStopping))
+        .compose(v -> NodeCalls.listen(vertx, new LocalApi(this, loops, lifecycle::isStopping)))
         .compose(v -> registration.start())
         .onSuccess(
             v -> {
@@ -216,6 +236,11 @@ public final class Node {
     loops.add(sessions);
     EventLoopLag.monitor(context, registry, settings.name(), Thread.currentThread().getName());
     return sessions;
+  }
+
+  /** {@code POST /api/<method>}, shared by the node's verticles. */
+  ServerApi serverApi() {
+    return serverApi;
   }
 
   Admission admission() {

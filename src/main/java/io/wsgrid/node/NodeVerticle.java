@@ -41,9 +41,9 @@ final class NodeVerticle extends VerticleBase {
     // disk).
     router.route("/api/*").handler(HttpGuards.apiKey(auth.apiKey(), node.rejections()));
     router
-        .post("/api/publish")
+        .post("/api/:method")
         .handler(BodyHandler.create(false).setBodyLimit(settings.maxFrameSize()))
-        .handler(new PublishApi(node.broker()));
+        .handler(node.serverApi());
     router.get("/stats").handler(ctx -> ctx.json(node.metrics().stats()));
     router.route("/admin/*").handler(HttpGuards.adminToken(auth.adminToken(), node.rejections()));
     router

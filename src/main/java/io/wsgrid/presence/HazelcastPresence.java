@@ -13,14 +13,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.wsgrid.cluster.LocalMember;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Presence in the Hazelcast multimap {@code wsgrid.presence} (channel → {@code
- * {client,node,member}}, one backup). When a member leaves, the oldest remaining data member
+ * {client,user,node,member}}, one backup). When a member leaves, the oldest remaining data member
  * removes that member's entries. Each node also remembers its own entries, so that when it rejoins
  * under a new member id (after a pause or a partition: the others removed its entries meanwhile) it
  * writes them again under the new id and removes any left under the old one; what the merging side
@@ -37,8 +37,11 @@ public final class HazelcastPresence implements Presence {
   private final String node;
   private final LocalMember member;
 
-  /** This node's entries; a write of one and its change here happen under {@link #lock}. */
-  private final Set<Key> local = ConcurrentHashMap.newKeySet();
+  /**
+   * This node's entries, with their user ("" when anonymous); a write of one and its change here
+   * happen under {@link #lock}.
+   */
+  private final Map<Key, String> local = new ConcurrentHashMap<>();
 
   private final Object[] locks = new Object[64];
 
@@ -67,8 +70,10 @@ public final class HazelcastPresence implements Presence {
         .setPolicy(DiscardMergePolicy.class.getName());
   }
 
-  private String entry(String client, String owner) {
-    return new JsonObject().put("client", client).put("node", node).put("member", owner).encode();
+  private String entry(String client, String user, String owner) {
+    JsonObject entry = new JsonObject().put("client", client);
+    if (user != null && !user.isEmpty()) entry.put("user", user);
+    return entry.put("node", node).put("member", owner).encode();
   }
 
   private Object lock(Key key) {
@@ -76,14 +81,14 @@ public final class HazelcastPresence implements Presence {
   }
 
   @Override
-  public Future<Void> join(String channel, String client) {
+  public Future<Void> join(String channel, String client, String user) {
     Key key = new Key(channel, client);
     return vertx
         .executeBlocking(
             () -> {
               synchronized (lock(key)) {
-                local.add(key);
-                return map.put(channel, entry(client, member.id()));
+                local.put(key, user == null ? "" : user);
+                return map.put(channel, entry(client, user, member.id()));
               }
             },
             false)
@@ -97,8 +102,8 @@ public final class HazelcastPresence implements Presence {
         .executeBlocking(
             () -> {
               synchronized (lock(key)) {
-                local.remove(key);
-                return map.remove(channel, entry(client, member.id()));
+                String user = local.remove(key);
+                return user != null && map.remove(channel, entry(client, user, member.id()));
               }
             },
             false)
@@ -112,10 +117,9 @@ public final class HazelcastPresence implements Presence {
           JsonArray clients = new JsonArray();
           for (String value : map.get(channel)) {
             JsonObject e = new JsonObject(value);
-            clients.add(
-                new JsonObject()
-                    .put("client", e.getString("client"))
-                    .put("node", e.getString("node")));
+            JsonObject client = new JsonObject().put("client", e.getString("client"));
+            if (e.getString("user") != null) client.put("user", e.getString("user"));
+            clients.add(client.put("node", e.getString("node")));
           }
           return clients;
         },
@@ -128,10 +132,11 @@ public final class HazelcastPresence implements Presence {
    */
   private void rewrite(String previous) {
     int written = 0;
-    for (Key key : List.copyOf(local)) {
+    for (Key key : List.copyOf(local.keySet())) {
       synchronized (lock(key)) {
-        if (!local.contains(key)) continue;
-        map.put(key.channel(), entry(key.client(), member.id()));
+        String user = local.get(key);
+        if (user == null) continue;
+        map.put(key.channel(), entry(key.client(), user, member.id()));
         written++;
       }
     }

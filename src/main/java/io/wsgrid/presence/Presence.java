@@ -10,12 +10,18 @@ import io.vertx.core.json.JsonArray;
  */
 public interface Presence {
 
-  /** Records that {@code client} on {@code node} subscribed to {@code channel}. */
-  Future<Void> join(String channel, String client);
+  /**
+   * Records that {@code client} of {@code user} (its token's {@code sub}; null when anonymous)
+   * subscribed to {@code channel} on this node.
+   */
+  Future<Void> join(String channel, String client, String user);
 
-  /** Removes the record. */
+  /** Removes the record of {@code client} in {@code channel}. */
   Future<Void> leave(String channel, String client);
 
-  /** {@code [{"client":…,"node":…}, …]} for the channel. */
+  /**
+   * {@code [{"client":…,"user":…,"node":…}, …]} for the channel ({@code user} absent when
+   * anonymous).
+   */
   Future<JsonArray> list(String channel);
 }

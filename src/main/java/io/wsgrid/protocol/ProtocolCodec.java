@@ -43,24 +43,6 @@ public final class ProtocolCodec {
     }
   }
 
-  /**
-   * A server-side publication, {@code {"channel":…,"data":…}} (the body of {@code POST
-   * /api/publish}).
-   */
-  public record PublishRequest(String channel, RawJson data) {}
-
-  /** Parses the body of {@code POST /api/publish}. */
-  public static PublishRequest parsePublish(byte[] bytes) {
-    String shape = "body must be a JSON object {\"channel\":…,\"data\":…}";
-    Fields fields = read(bytes, 0, bytes.length, shape);
-    if (fields.channel != null && !(fields.channel instanceof String)) {
-      throw new ProtocolError(ErrorCode.BAD_CHANNEL, "channel must be a string");
-    }
-    String channel = ChannelName.require((String) fields.channel);
-    if (fields.data == null) throw new ProtocolError(ErrorCode.BAD_REQUEST, "publish needs data");
-    return new PublishRequest(channel, fields.data);
-  }
-
   private static Fields read(byte[] bytes, int offset, int length, String shape) {
     Fields fields = new Fields();
     try (JsonParser parser = JsonValues.parser(bytes, offset, length)) {
@@ -160,14 +142,14 @@ public final class ProtocolCodec {
    * Stands for a value of a type a field does not take (an object or array where a scalar belongs,
    * or null).
    */
-  private enum Skipped {
+  enum Skipped {
     OTHER,
     NULL
   }
 
   private record SinceFields(Object offset, Object epoch) {}
 
-  private static Object scalar(JsonParser parser, JsonToken token) throws IOException {
+  static Object scalar(JsonParser parser, JsonToken token) throws IOException {
     return switch (token) {
       case VALUE_STRING -> parser.getText();
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
@@ -178,7 +160,7 @@ public final class ProtocolCodec {
     };
   }
 
-  private static Object skipped(JsonParser parser, JsonToken token) throws IOException {
+  static Object skipped(JsonParser parser, JsonToken token) throws IOException {
     parser.skipChildren();
     return token == JsonToken.VALUE_NULL ? Skipped.NULL : Skipped.OTHER;
   }
@@ -287,6 +269,18 @@ public final class ProtocolCodec {
       frame.appendBytes(PUBLICATION_DATA_NO_OFFSET);
     }
     return frame.appendBytes(data).appendByte((byte) '}');
+  }
+
+  /**
+   * Where {@code data} starts in a {@link #publication} frame of {@code channel} at {@code offset}
+   * (>= 0); the data ends one byte before the frame does.
+   */
+  static int dataStart(String channel, long offset) {
+    return PUBLICATION_CHANNEL.length
+        + channel.length()
+        + PUBLICATION_OFFSET.length
+        + Long.toString(offset).length()
+        + PUBLICATION_DATA.length;
   }
 
   private static byte[] bytes(String s) {

@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The channels the sessions of one event loop subscribed to, and who subscribed. Everything here
@@ -43,6 +44,16 @@ final class LocalHub implements ChannelListener {
   @Override
   public Context context() {
     return context;
+  }
+
+  /** The subscribers here of each channel whose name passes {@code filter}. */
+  Map<String, Integer> counts(Predicate<String> filter) {
+    Map<String, Integer> counts = new HashMap<>();
+    channels.forEach(
+        (name, members) -> {
+          if (filter.test(name)) counts.put(name, members.active.size() + members.waiting.size());
+        });
+    return counts;
   }
 
   /** Takes a closed session out of every channel it subscribed to. */
@@ -75,7 +86,7 @@ final class LocalHub implements ChannelListener {
     // it.
     return joinedOn
         .joined
-        .compose(v -> presence.join(channel, session.id()))
+        .compose(v -> presence.join(channel, session.id(), session.user()))
         .compose(
             v ->
                 positioned

@@ -156,6 +156,11 @@ final class Session {
     return channels;
   }
 
+  /** The {@code sub} of the session's token; null while anonymous or before {@code auth}. */
+  String user() {
+    return identity == null ? null : identity.sub();
+  }
+
   boolean addChannel(String channel) {
     return channels.add(channel);
   }

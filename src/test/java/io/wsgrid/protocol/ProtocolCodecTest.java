@@ -168,7 +168,7 @@ class ProtocolCodecTest {
       assertThat(frame)
           .isEqualTo("{\"channel\":\"c\",\"offset\":7,\"data\":" + value.strip() + "}");
       assertThat(
-              ProtocolCodec.parsePublish(
+              ServerApiCodec.publish(
                       ("{\"channel\":\"c\",\"data\":" + value + "}")
                           .getBytes(java.nio.charset.StandardCharsets.UTF_8))
                   .data()
