@@ -346,22 +346,25 @@ public final class Node {
     long reserve =
         TimeUnit.MILLISECONDS.toNanos(
             Math.min(LEAVE_RESERVE_MS, settings.drainTimeout() * 1000L / 4));
-    SocketShedder.shed(
-        vertx,
-        loops,
-        metrics::connections,
-        Long.MAX_VALUE,
-        settings.drainRate(),
-        deadline - reserve,
-        WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
-        "node draining; reconnect",
-        "drain " + settings.name());
+    Future<Long> shed =
+        SocketShedder.shed(
+            vertx,
+            loops,
+            metrics::connections,
+            Long.MAX_VALUE,
+            settings.drainRate(),
+            deadline - reserve,
+            WebSocketCloseStatus.ENDPOINT_UNAVAILABLE,
+            "node draining; reconnect",
+            "drain " + settings.name());
     Promise<Void> socketsClosed = Promise.promise();
     long cutAt = deadline - reserve / 2;
     vertx.setPeriodic(
         100,
         timer -> {
-          if (metrics.connections() == 0 || System.nanoTime() >= cutAt) {
+          // The shedder's end first (it says how many it closed), then the last closing handshakes.
+          boolean closed = shed.isComplete() && metrics.connections() == 0;
+          if (closed || System.nanoTime() >= cutAt) {
             vertx.cancelTimer(timer);
             socketsClosed.complete();
           }
